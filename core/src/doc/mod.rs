@@ -1,0 +1,163 @@
+//! The Automerge documents that hold every mutable record, and their
+//! projection to plain rows. One small document per entity keeps merges
+//! fast; a class session's roll is its own document.
+//!
+//! Every document begins with a *genesis* change that any device produces
+//! byte for byte the same (a fixed actor derived from the document id, time
+//! 0). Two tablets that open the same roll offline therefore share its
+//! `entries` map: were the map created twice, Automerge would keep one and
+//! hide the other's check-ins.
+
+mod fields;
+pub mod roll;
+pub mod staff;
+pub mod student;
+pub mod tenant;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue};
+use serde::{Deserialize, Serialize};
+
+use crate::hash::tagged;
+use crate::ids::DocId;
+use crate::people::Staff;
+use crate::words::word_enum;
+use fields::Obj;
+
+/// The document layout this build reads and writes. Newer documents are
+/// refused rather than misread.
+pub const SCHEMA: u64 = 1;
+
+/// The kinds of document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// Name, theme, belt system, classes, schedule, check-in settings, keys.
+    Tenant,
+    Student,
+    Staff,
+    /// The attendance sheet of one class session.
+    Roll,
+}
+word_enum!(DocKind, "document kind", {
+    Tenant => "tenant",
+    Student => "student",
+    Staff => "staff",
+    Roll => "roll",
+});
+
+/// A document that cannot be read or changed as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("{path}: {problem}")]
+    Schema { path: String, problem: &'static str },
+    #[error("this document was written by a newer version of Tatami (layout {found}); update the app")]
+    NewerSchema { found: u64 },
+    #[error("expected a {expected} document, found a {found} one")]
+    WrongKind { expected: DocKind, found: DocKind },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Automerge(#[from] AutomergeError),
+}
+
+/// A document's identity, read from its genesis fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub id: DocId,
+    pub kind: DocKind,
+}
+
+/// Reads the id and kind of any document, refusing newer layouts.
+pub fn header(doc: &impl ReadDoc) -> Result<Header, DocError> {
+    let root = Obj::root(doc);
+    let found = root.req::<u64>("schema")?;
+    if found > SCHEMA {
+        return Err(DocError::NewerSchema { found });
+    }
+    Ok(Header {
+        id: root.parsed("id", str::parse)?,
+        kind: root.parsed("kind", DocKind::parse)?,
+    })
+}
+
+fn expect_kind(doc: &impl ReadDoc, expected: DocKind) -> Result<Header, DocError> {
+    let header = header(doc)?;
+    if header.kind != expected {
+        return Err(DocError::WrongKind {
+            expected,
+            found: header.kind,
+        });
+    }
+    Ok(header)
+}
+
+/// Any document's projection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum View {
+    Tenant(tenant::TenantView),
+    Student(student::StudentView),
+    Staff(Staff),
+    Roll(roll::RollView),
+}
+
+/// Projects any document to its rows.
+pub fn project(doc: &impl ReadDoc) -> Result<View, DocError> {
+    Ok(match header(doc)?.kind {
+        DocKind::Tenant => View::Tenant(tenant::project(doc)?),
+        DocKind::Student => View::Student(student::project(doc)?),
+        DocKind::Staff => View::Staff(staff::project(doc)?),
+        DocKind::Roll => View::Roll(roll::project(doc)?),
+    })
+}
+
+/// The deterministic first change of document `id`: its header, the given
+/// scalar fields and empty maps. Afterwards the document writes as `actor`.
+fn genesis(
+    kind: DocKind,
+    id: DocId,
+    fields: &[(&str, ScalarValue)],
+    maps: &[&str],
+    actor: ActorId,
+) -> Result<AutoCommit, DocError> {
+    let genesis_actor = ActorId::from(&tagged(b"tatami/genesis/v1", &[id.as_bytes()])[..16]);
+    let mut doc = AutoCommit::new().with_actor(genesis_actor);
+    doc.put(automerge::ROOT, "kind", kind.as_str())?;
+    doc.put(automerge::ROOT, "schema", SCHEMA)?;
+    doc.put(automerge::ROOT, "id", id.to_string())?;
+    for (key, value) in fields {
+        doc.put(automerge::ROOT, *key, value.clone())?;
+    }
+    for key in maps {
+        doc.put_object(automerge::ROOT, *key, ObjType::Map)?;
+    }
+    doc.commit_with(CommitOptions::default().with_time(0));
+    doc.set_actor(actor);
+    Ok(doc)
+}
+
+/// The map at `key` of `parent`, created if missing. Used for entries keyed
+/// by a fresh id, which no other device can create concurrently.
+fn entry_map(
+    doc: &mut AutoCommit,
+    parent: &automerge::ObjId,
+    key: &str,
+) -> Result<automerge::ObjId, DocError> {
+    match doc.get(parent, key)? {
+        Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Ok(doc.put_object(parent, key, ObjType::Map)?),
+    }
+}
+
+/// Removes the entries of map `parent` whose keys are not in `keep`.
+fn retain_keys(doc: &mut AutoCommit, parent: &automerge::ObjId, keep: &[String]) -> Result<(), DocError> {
+    let stale: Vec<String> = doc.keys(parent).filter(|k| !keep.contains(k)).collect();
+    for key in stale {
+        doc.delete(parent, key.as_str())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

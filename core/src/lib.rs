@@ -1,0 +1,16 @@
+//! Tatami's domain: the rules every device and the server must agree on,
+//! as pure functions over plain types. No IO lives here.
+
+#![forbid(unsafe_code)]
+
+pub mod belt;
+pub mod calendar;
+pub mod checkin;
+pub mod doc;
+mod hash;
+pub mod ids;
+pub mod pass;
+pub mod people;
+pub mod schedule;
+pub mod text;
+mod words;

@@ -1,0 +1,3 @@
+//! Shared harness of the end-to-end tests.
+
+#![forbid(unsafe_code)]
