@@ -8,7 +8,7 @@ use tatami_core::belt::Grade;
 use tatami_core::checkin::{CheckInSettings, Presented, Scan, decide};
 use tatami_core::ids::{RankId, StudentId, TenantId};
 use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag, TrustedKeys};
-use tatami_core::people::{Student, StudentStatus};
+use tatami_core::people::Student;
 use tatami_core::schedule::Session;
 use tatami_core::text::PersonName;
 use time::macros::{date, datetime};
@@ -45,16 +45,13 @@ fn passes(c: &mut Criterion) {
     group.bench_function("sign_phone_pass", |b| b.iter(|| signer.sign(black_box(&phone))));
 
     let record = Student {
-        id: student,
-        name: PersonName::parse("Ana Souza").expect("valid name"),
-        email: None,
-        phone: None,
-        born_on: None,
-        joined_on: date!(2025 - 01 - 10),
-        status: StudentStatus::Active,
         paid_until: Some(date!(2026 - 12 - 31)),
-        card_version: 1,
-        start_grade: Grade::new(RankId::new(), 0),
+        ..Student::new(
+            student,
+            PersonName::parse("Ana Souza").expect("valid name"),
+            date!(2025 - 01 - 10),
+            Grade::new(RankId::new(), 0),
+        )
     };
     let session = Session::open_mat(now.date());
     let settings = CheckInSettings::default();

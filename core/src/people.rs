@@ -44,6 +44,22 @@ pub struct Student {
 }
 
 impl Student {
+    /// A student who joins today: active, first card, payments not tracked.
+    pub fn new(id: StudentId, name: PersonName, joined_on: Date, start_grade: Grade) -> Self {
+        Self {
+            id,
+            name,
+            email: None,
+            phone: None,
+            born_on: None,
+            joined_on,
+            status: StudentStatus::Active,
+            paid_until: None,
+            card_version: 1,
+            start_grade,
+        }
+    }
+
     /// Whether the membership has run out as of `today`, allowing `grace_days`.
     pub fn membership_lapsed(&self, today: Date, grace_days: u16) -> bool {
         self.paid_until
@@ -135,16 +151,13 @@ mod tests {
     #[test]
     fn membership_lapses_after_the_grace_period() {
         let student = Student {
-            id: StudentId::new(),
-            name: PersonName::parse("Ana Souza").unwrap(),
-            email: None,
-            phone: None,
-            born_on: None,
-            joined_on: date!(2025 - 01 - 10),
-            status: StudentStatus::Active,
             paid_until: Some(date!(2026 - 11 - 30)),
-            card_version: 1,
-            start_grade: Grade::new(crate::ids::RankId::new(), 0),
+            ..Student::new(
+                StudentId::new(),
+                PersonName::parse("Ana Souza").unwrap(),
+                date!(2025 - 01 - 10),
+                Grade::new(crate::ids::RankId::new(), 0),
+            )
         };
         assert!(!student.membership_lapsed(date!(2026 - 11 - 30), 0));
         assert!(student.membership_lapsed(date!(2026 - 12 - 01), 0));

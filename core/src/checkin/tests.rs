@@ -11,16 +11,14 @@ const ISSUED: OffsetDateTime = datetime!(2026-11-23 17:54 +01:00);
 
 fn student() -> Student {
     Student {
-        id: StudentId::new(),
-        name: PersonName::parse("Ana Souza").unwrap(),
-        email: None,
-        phone: None,
-        born_on: None,
-        joined_on: date!(2025 - 01 - 10),
-        status: StudentStatus::Active,
         paid_until: Some(date!(2026 - 12 - 31)),
         card_version: 2,
-        start_grade: Grade::new(RankId::new(), 0),
+        ..Student::new(
+            StudentId::new(),
+            PersonName::parse("Ana Souza").unwrap(),
+            date!(2025 - 01 - 10),
+            Grade::new(RankId::new(), 0),
+        )
     }
 }
 

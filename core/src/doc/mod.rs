@@ -92,6 +92,14 @@ fn expect_kind(doc: &impl ReadDoc, expected: DocKind) -> Result<Header, DocError
     Ok(header)
 }
 
+/// Checks that `doc` is the `kind` document with id `id` before an edit.
+fn expect_doc(doc: &impl ReadDoc, kind: DocKind, id: DocId) -> Result<(), DocError> {
+    if expect_kind(doc, kind)?.id != id {
+        return Err(DocError::Invalid(format!("this is not the document {id}")));
+    }
+    Ok(())
+}
+
 /// Any document's projection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -3,7 +3,7 @@
 use automerge::{ActorId, AutoCommit, ReadDoc};
 
 use super::fields::{Obj, put, put_text, set};
-use super::{DocError, DocKind, expect_kind, genesis};
+use super::{DocError, DocKind, expect_doc, expect_kind, genesis};
 use crate::ids::{DocId, StaffId};
 use crate::people::{Role, Staff};
 use crate::text::{Email, PersonName};
@@ -20,13 +20,7 @@ pub fn create(staff: &Staff, actor: ActorId) -> Result<AutoCommit, DocError> {
 
 /// Saves the record as edited; only fields that differ are written.
 pub fn update(doc: &mut AutoCommit, staff: &Staff) -> Result<(), DocError> {
-    let header = expect_kind(&*doc, DocKind::Staff)?;
-    if header.id != doc_id(staff.id) {
-        return Err(DocError::Invalid(format!(
-            "this is not the document of staff member {}",
-            staff.id
-        )));
-    }
+    expect_doc(&*doc, DocKind::Staff, doc_id(staff.id))?;
     let root = automerge::ROOT;
     put_text(doc, &root, "name", &staff.name)?;
     put_text(doc, &root, "email", &staff.email)?;

@@ -9,7 +9,7 @@ use automerge::{ActorId, AutoCommit, ObjId, ReadDoc};
 use serde::Serialize;
 
 use super::fields::{Obj, put, put_text, set, set_text};
-use super::{DocError, DocKind, entry_map, expect_kind, genesis};
+use super::{DocError, DocKind, entry_map, expect_doc, expect_kind, genesis};
 use crate::belt::{Grade, Promotion, Standing};
 use crate::ids::{DocId, GuardianId, StudentId};
 use crate::people::{Guardian, Note, Student, StudentStatus};
@@ -52,13 +52,7 @@ pub fn create(student: &Student, actor: ActorId) -> Result<AutoCommit, DocError>
 
 /// Saves the profile as edited; only fields that differ are written.
 pub fn update(doc: &mut AutoCommit, student: &Student) -> Result<(), DocError> {
-    let header = expect_kind(&*doc, DocKind::Student)?;
-    if header.id != doc_id(student.id) {
-        return Err(DocError::Invalid(format!(
-            "this is not the document of student {}",
-            student.id
-        )));
-    }
+    expect_doc(&*doc, DocKind::Student, doc_id(student.id))?;
     let root = automerge::ROOT;
     put_text(doc, &root, "name", &student.name)?;
     set_text(doc, &root, "email", student.email.as_ref())?;

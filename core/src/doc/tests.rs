@@ -34,16 +34,14 @@ fn merged(a: &AutoCommit, b: &AutoCommit) -> AutoCommit {
 
 fn sample_student() -> Student {
     Student {
-        id: StudentId::new(),
-        name: PersonName::parse("Ana Souza").unwrap(),
-        email: None,
-        phone: None,
         born_on: Some(date!(2001 - 04 - 09)),
-        joined_on: date!(2025 - 01 - 10),
-        status: StudentStatus::Active,
         paid_until: Some(date!(2026 - 12 - 31)),
-        card_version: 1,
-        start_grade: Grade::new(RankId::new(), 0),
+        ..Student::new(
+            StudentId::new(),
+            PersonName::parse("Ana Souza").unwrap(),
+            date!(2025 - 01 - 10),
+            Grade::new(RankId::new(), 0),
+        )
     }
 }
 
