@@ -1,0 +1,283 @@
+//! A private PostgreSQL cluster run from the system's PostgreSQL binaries:
+//! the server's default database when none is configured, and every test's.
+//!
+//! The cluster listens on a Unix socket inside its own data directory
+//! (mode 0700) and on no TCP port, so only its owner can connect and no port
+//! can clash. PostgreSQL refuses to run as root; as root, the cluster runs as
+//! the `postgres` system user. A watchdog process stops the cluster when the
+//! process that started it exits, however it exits.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use sqlx::postgres::PgConnectOptions;
+use tokio::process::Command;
+
+/// Where the socket file is named after; any value works as nothing listens
+/// on TCP.
+const PORT: u16 = 5432;
+/// The superuser `initdb` creates.
+pub const SUPERUSER: &str = "postgres";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error(
+        "PostgreSQL server binaries were not found: install them (Debian: `apt-get install postgresql`) \
+         or set TATAMI_PG_BIN to the folder holding initdb and pg_ctl"
+    )]
+    NotInstalled,
+    #[error("PostgreSQL refuses to run as root and there is no `postgres` system user to run it as")]
+    NoUnprivilegedUser,
+    #[error("`{command}` failed: {detail}")]
+    Command { command: String, detail: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterError {
+    let context = context.into();
+    move |source| ClusterError::Io { context, source }
+}
+
+/// How the cluster is run.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusterOptions {
+    /// Durable writes (`fsync`). Off only for throwaway test clusters.
+    pub durable: bool,
+    /// Delete the cluster's files once it stops (tests).
+    pub ephemeral: bool,
+}
+
+/// A running cluster. It stops when [`PgCluster::stop`] is called, or when
+/// this process exits.
+#[derive(Debug)]
+pub struct PgCluster {
+    data_dir: PathBuf,
+    bin: PathBuf,
+    run_as: Option<String>,
+    /// Holding its stdin open keeps the watchdog waiting.
+    watchdog: std::process::Child,
+}
+
+impl PgCluster {
+    /// Starts the cluster in `data_dir`, creating it on first use and
+    /// reusing it afterwards.
+    pub async fn start(data_dir: &Path, options: ClusterOptions) -> Result<Self, ClusterError> {
+        let bin = find_binaries()?;
+        let run_as = if rustix::process::geteuid().is_root() {
+            Some(unprivileged_user()?)
+        } else {
+            None
+        };
+        tokio::fs::create_dir_all(data_dir)
+            .await
+            .map_err(io_error(format!("creating {}", data_dir.display())))?;
+        let data_dir = tokio::fs::canonicalize(data_dir)
+            .await
+            .map_err(io_error(format!("resolving {}", data_dir.display())))?;
+        restrict_and_own(&data_dir, run_as.as_deref())?;
+
+        let cluster = |program: &str| pg_command(&bin, program, run_as.as_deref());
+        if !data_dir.join("PG_VERSION").exists() {
+            let mut initdb = cluster("initdb");
+            initdb.args([
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--username",
+                SUPERUSER,
+                "-D",
+            ]);
+            initdb.arg(&data_dir);
+            if !options.durable {
+                initdb.arg("--no-sync");
+            }
+            run(initdb, "initdb").await?;
+        }
+
+        let settings = format!(
+            "-c listen_addresses='' -c unix_socket_directories='{dir}' -c port={PORT} -c fsync={fsync} \
+             -c synchronous_commit={fsync} -c full_page_writes={fsync}",
+            dir = data_dir.display(),
+            fsync = if options.durable { "on" } else { "off" },
+        );
+        let mut status = cluster("pg_ctl");
+        status.arg("status").arg("-D").arg(&data_dir);
+        let already_running = status
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await
+            .is_ok_and(|s| s.success());
+        if !already_running {
+            let mut start = cluster("pg_ctl");
+            start
+                .args(["start", "-w", "-t", "60", "-D"])
+                .arg(&data_dir)
+                .arg("-l")
+                .arg(data_dir.join("server.log"))
+                .arg("-o")
+                .arg(&settings);
+            run(start, "pg_ctl start").await?;
+        }
+        let watchdog = spawn_watchdog(&bin, &data_dir, run_as.as_deref(), options.ephemeral)?;
+        Ok(Self {
+            data_dir,
+            bin,
+            run_as,
+            watchdog,
+        })
+    }
+
+    /// Connection options for `database` as `user`, over the private socket.
+    pub fn connect_options(&self, database: &str, user: &str) -> PgConnectOptions {
+        PgConnectOptions::new_without_pgpass()
+            .socket(&self.data_dir)
+            .port(PORT)
+            .username(user)
+            .database(database)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Stops the cluster, waiting for it to shut down cleanly.
+    pub async fn stop(mut self) -> Result<(), ClusterError> {
+        let mut stop = pg_command(&self.bin, "pg_ctl", self.run_as.as_deref());
+        stop.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.data_dir);
+        let result = run(stop, "pg_ctl stop").await;
+        // The watchdog's stop finds nothing left to do.
+        drop(self.watchdog.stdin.take());
+        let _ = tokio::task::spawn_blocking(move || self.watchdog.wait()).await;
+        result
+    }
+}
+
+/// `TATAMI_PG_BIN`, else the newest `/usr/lib/postgresql/<v>/bin`, else
+/// the folder of `pg_ctl` on the `PATH`.
+fn find_binaries() -> Result<PathBuf, ClusterError> {
+    let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    if let Some(dir) = std::env::var_os("TATAMI_PG_BIN").map(PathBuf::from) {
+        return if usable(&dir) {
+            Ok(dir)
+        } else {
+            Err(ClusterError::NotInstalled)
+        };
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            Some((version, entry.path().join("bin")))
+        })
+        .filter(|(_, bin)| usable(bin))
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .find(|dir| usable(dir))
+        .ok_or(ClusterError::NotInstalled)
+}
+
+fn unprivileged_user() -> Result<String, ClusterError> {
+    let passwd = std::fs::read_to_string("/etc/passwd").map_err(io_error("reading /etc/passwd"))?;
+    passwd
+        .lines()
+        .any(|line| line.split(':').next() == Some(SUPERUSER))
+        .then(|| SUPERUSER.to_owned())
+        .ok_or(ClusterError::NoUnprivilegedUser)
+}
+
+/// PostgreSQL wants its data directory private to the user it runs as.
+fn restrict_and_own(dir: &Path, run_as: Option<&str>) -> Result<(), ClusterError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(io_error(format!("restricting {}", dir.display())))?;
+    if let Some(user) = run_as {
+        let status = std::process::Command::new("chown")
+            .arg("-R")
+            .arg(format!("{user}:"))
+            .arg(dir)
+            .status()
+            .map_err(io_error("running chown"))?;
+        if !status.success() {
+            return Err(ClusterError::Command {
+                command: "chown".into(),
+                detail: format!("could not give {} to {user}", dir.display()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `program`, run as `run_as` when given.
+fn command_as(program: impl AsRef<std::ffi::OsStr>, run_as: Option<&str>) -> std::process::Command {
+    match run_as {
+        Some(user) => {
+            let mut command = std::process::Command::new("runuser");
+            command.args(["-u", user, "--"]).arg(program);
+            command
+        }
+        None => std::process::Command::new(program),
+    }
+}
+
+fn pg_command(bin: &Path, program: &str, run_as: Option<&str>) -> Command {
+    Command::from(command_as(bin.join(program), run_as))
+}
+
+async fn run(mut command: Command, name: &str) -> Result<(), ClusterError> {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .map_err(io_error(format!("running {name}")))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut detail = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+    if detail.is_empty() {
+        detail = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    }
+    Err(ClusterError::Command {
+        command: name.to_owned(),
+        detail,
+    })
+}
+
+/// A shell that waits for its stdin to close (this process exiting) and
+/// then stops the cluster, and for an ephemeral one removes its files.
+fn spawn_watchdog(
+    bin: &Path,
+    data_dir: &Path,
+    run_as: Option<&str>,
+    ephemeral: bool,
+) -> Result<std::process::Child, ClusterError> {
+    let dir = data_dir.display();
+    let mut script = format!(
+        "cat >/dev/null; '{}' stop -m fast -w -D '{dir}' >/dev/null 2>&1",
+        bin.join("pg_ctl").display()
+    );
+    if ephemeral {
+        script.push_str(&format!("; rm -rf '{dir}'"));
+    }
+    command_as("sh", run_as)
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(io_error("starting the cluster watchdog"))
+}
