@@ -11,6 +11,8 @@ mod hash;
 pub mod ids;
 pub mod pass;
 pub mod people;
+pub mod policy;
 pub mod schedule;
+pub mod sync;
 pub mod text;
 mod words;

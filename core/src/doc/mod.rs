@@ -15,11 +15,15 @@ pub mod student;
 pub mod tenant;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, AutomergeError, ObjType, ReadDoc, ScalarValue};
+use std::collections::BTreeSet;
+
+use automerge::{
+    ActorId, AutoCommit, AutomergeError, Change, ChangeHash, ObjType, PatchAction, Prop, ReadDoc, ScalarValue,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::hash::tagged;
-use crate::ids::DocId;
+use crate::ids::{DocId, StaffId, StudentId, TenantId};
 use crate::people::Staff;
 use crate::words::word_enum;
 use fields::Obj;
@@ -143,6 +147,63 @@ fn genesis(
     doc.commit_with(CommitOptions::default().with_time(0));
     doc.set_actor(actor);
     Ok(doc)
+}
+
+/// The hash of the genesis change `doc` must begin with when pushed to
+/// academy `tenant`: the one every device makes for this document. An
+/// academy or roll document of another academy is refused here, since
+/// their ids derive from the academy.
+pub fn expected_genesis(doc: &impl ReadDoc, tenant: TenantId) -> Result<ChangeHash, DocError> {
+    let header = header(doc)?;
+    let foreign = |what: &str| DocError::Invalid(format!("this {what} belongs to another academy"));
+    // The genesis writes as its own actor; this one is never used.
+    let actor = ActorId::from([0u8; 16]);
+    let mut fresh = match header.kind {
+        DocKind::Tenant => {
+            if header.id != DocId::from_uuid(tenant.into()) {
+                return Err(foreign("academy document"));
+            }
+            tenant::start(tenant, actor)?
+        }
+        DocKind::Student => student::start(StudentId::from_uuid(header.id.into()), actor)?,
+        DocKind::Staff => staff::start(StaffId::from_uuid(header.id.into()), actor)?,
+        DocKind::Roll => {
+            let session = roll::session(doc)?;
+            if roll::doc_id(tenant, &session) != header.id {
+                return Err(foreign("roll"));
+            }
+            roll::create(tenant, &session, actor)?
+        }
+    };
+    fresh
+        .get_heads()
+        .first()
+        .copied()
+        .ok_or_else(|| DocError::Invalid("a genesis change made nothing".into()))
+}
+
+/// The map paths, at most two keys deep, that `change` writes, read
+/// against its own parents so that every operation shows, including one
+/// that loses a conflict to a concurrent write. `change` must be applied.
+pub fn touched_paths(doc: &mut AutoCommit, change: &Change) -> BTreeSet<Vec<String>> {
+    let map_key = |prop: &Prop| match prop {
+        Prop::Map(key) => Some(key.clone()),
+        Prop::Seq(_) => None,
+    };
+    doc.diff(change.deps(), &[change.hash()])
+        .into_iter()
+        .map(|patch| {
+            let mut path: Vec<String> = patch.path.iter().filter_map(|(_, prop)| map_key(prop)).collect();
+            let key = match &patch.action {
+                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
+                PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => map_key(prop),
+                _ => None,
+            };
+            path.extend(key);
+            path.truncate(2);
+            path
+        })
+        .collect()
 }
 
 /// The map at `key` of `parent`, created if missing. Used for entries keyed

@@ -208,13 +208,19 @@ fn read_entry<D: ReadDoc>(student: StudentId, obj: &Obj<'_, D>) -> Result<Attend
     })
 }
 
-pub fn project(doc: &impl ReadDoc) -> Result<RollView, DocError> {
-    let header = expect_kind(doc, DocKind::Roll)?;
+/// The session a roll is for.
+pub(super) fn session(doc: &impl ReadDoc) -> Result<SessionKey, DocError> {
     let root = Obj::root(doc);
-    let session = SessionKey {
+    Ok(SessionKey {
         class: root.parsed("class", str::parse)?,
         date: root.req("date")?,
-    };
+    })
+}
+
+pub fn project(doc: &impl ReadDoc) -> Result<RollView, DocError> {
+    let header = expect_kind(doc, DocKind::Roll)?;
+    let session = session(doc)?;
+    let root = Obj::root(doc);
     let table = root.map("entries")?;
     let mut entries = Vec::new();
     for key in table.keys() {

@@ -12,8 +12,12 @@ pub fn doc_id(staff: StaffId) -> DocId {
     DocId::from_uuid(staff.into())
 }
 
+pub(super) fn start(id: StaffId, actor: ActorId) -> Result<AutoCommit, DocError> {
+    genesis(DocKind::Staff, doc_id(id), &[], &[], actor)
+}
+
 pub fn create(staff: &Staff, actor: ActorId) -> Result<AutoCommit, DocError> {
-    let mut doc = genesis(DocKind::Staff, doc_id(staff.id), &[], &[], actor)?;
+    let mut doc = start(staff.id, actor)?;
     update(&mut doc, staff)?;
     Ok(doc)
 }

@@ -5,7 +5,7 @@
 //! offline both keep their edit. Promotions and notes are keyed by their own
 //! fresh ids and never rewritten: they are the student's audit trail.
 
-use automerge::{ActorId, AutoCommit, ObjId, ReadDoc};
+use automerge::{ActorId, AutoCommit, ObjId, ReadDoc, ScalarValue};
 use serde::Serialize;
 
 use super::fields::{Obj, put, put_text, set, set_text};
@@ -43,9 +43,21 @@ pub fn doc_id(student: StudentId) -> DocId {
     DocId::from_uuid(student.into())
 }
 
+/// The student document's genesis. The first card version is part of it:
+/// only the server changes it afterwards.
+pub(super) fn start(id: StudentId, actor: ActorId) -> Result<AutoCommit, DocError> {
+    genesis(
+        DocKind::Student,
+        doc_id(id),
+        &[("card_version", ScalarValue::Uint(1))],
+        &MAPS,
+        actor,
+    )
+}
+
 /// A new student's document.
 pub fn create(student: &Student, actor: ActorId) -> Result<AutoCommit, DocError> {
-    let mut doc = genesis(DocKind::Student, doc_id(student.id), &[], &MAPS, actor)?;
+    let mut doc = start(student.id, actor)?;
     update(&mut doc, student)?;
     Ok(doc)
 }

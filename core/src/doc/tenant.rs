@@ -81,6 +81,11 @@ impl TenantView {
     }
 }
 
+/// The academy document's genesis.
+pub(super) fn start(id: TenantId, actor: ActorId) -> Result<AutoCommit, DocError> {
+    genesis(DocKind::Tenant, DocId::from_uuid(id.into()), &[], &MAPS, actor)
+}
+
 /// A new academy's document, with default theme and check-in settings.
 pub fn create(
     id: TenantId,
@@ -89,7 +94,7 @@ pub fn create(
     timezone: &TimeZoneName,
     actor: ActorId,
 ) -> Result<AutoCommit, DocError> {
-    let mut doc = genesis(DocKind::Tenant, DocId::from_uuid(id.into()), &[], &MAPS, actor)?;
+    let mut doc = start(id, actor)?;
     set_slug(&mut doc, slug)?;
     set_profile(&mut doc, name, timezone)?;
     set_theme(&mut doc, &Theme::default())?;

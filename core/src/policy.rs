@@ -1,0 +1,104 @@
+//! Who may change what: the rule the server applies to every pushed change,
+//! and the app to what it offers. One table, so the two cannot disagree.
+
+use serde::Serialize;
+
+use crate::doc::DocKind;
+use crate::people::Role;
+
+/// Who wrote a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// A device, acting with the role it was enrolled with.
+    Device(Role),
+    /// The server itself: keys, card versions, staff roles.
+    Server,
+}
+
+/// A change the writer may not make.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum PolicyError {
+    #[error("a {role} device may not create a {kind} document")]
+    MayNotCreate { role: String, kind: String },
+    #[error("a {role} device may not change `{field}` of a {kind} document")]
+    MayNotChange {
+        role: String,
+        kind: String,
+        field: String,
+    },
+}
+
+/// The least role that may write `field` of a `kind` document; `None` for
+/// fields only the server writes (and unknown fields, which nobody may).
+pub fn required_role(kind: DocKind, field: &str) -> Option<Role> {
+    match (kind, field) {
+        (DocKind::Tenant, "name" | "timezone" | "theme" | "checkin" | "ranks") => Some(Role::Admin),
+        (DocKind::Tenant, "classes" | "slots") => Some(Role::Instructor),
+        (DocKind::Student, "promotions") => Some(Role::Instructor),
+        (
+            DocKind::Student,
+            "name" | "email" | "phone" | "born_on" | "joined_on" | "status" | "paid_until" | "start_rank"
+            | "start_stripes" | "guardians" | "notes",
+        ) => Some(Role::FrontDesk),
+        (DocKind::Staff, "name" | "email" | "active") => Some(Role::Admin),
+        (DocKind::Roll, "entries") => Some(Role::FrontDesk),
+        _ => None,
+    }
+}
+
+/// The least role that may create a `kind` document; `None` when only the
+/// server creates them (academies, staff).
+pub fn creator_role(kind: DocKind) -> Option<Role> {
+    match kind {
+        DocKind::Student | DocKind::Roll => Some(Role::FrontDesk),
+        DocKind::Tenant | DocKind::Staff => None,
+    }
+}
+
+fn allowed(writer: Writer, needed: Option<Role>) -> bool {
+    match writer {
+        Writer::Server => true,
+        Writer::Device(role) => needed.is_some_and(|needed| role.at_least(needed)),
+    }
+}
+
+/// Checks one change: a genesis change (whose content is checked against
+/// the canonical genesis elsewhere) needs the right to create the document;
+/// any other change needs the right to write every top-level field it
+/// touches. `paths` are what [`crate::doc::touched_paths`] reports.
+pub fn check<'a>(
+    writer: Writer,
+    kind: DocKind,
+    genesis: bool,
+    paths: impl IntoIterator<Item = &'a Vec<String>>,
+) -> Result<(), PolicyError> {
+    let role = match writer {
+        Writer::Server => return Ok(()),
+        Writer::Device(role) => role.as_str().to_owned(),
+    };
+    if genesis {
+        return if allowed(writer, creator_role(kind)) {
+            Ok(())
+        } else {
+            Err(PolicyError::MayNotCreate {
+                role,
+                kind: kind.as_str().into(),
+            })
+        };
+    }
+    for path in paths {
+        let field = path.first().map_or("", String::as_str);
+        if !allowed(writer, required_role(kind, field)) {
+            return Err(PolicyError::MayNotChange {
+                role,
+                kind: kind.as_str().into(),
+                field: field.into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
