@@ -247,10 +247,12 @@ async fn run(mut command: Command, name: &str) -> Result<(), ClusterError> {
     if output.status.success() {
         return Ok(());
     }
-    let mut detail = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-    if detail.is_empty() {
-        detail = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let detail = if stderr.trim().is_empty() {
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    } else {
+        stderr.trim().to_owned()
+    };
     Err(ClusterError::Command {
         command: name.to_owned(),
         detail,
@@ -266,13 +268,11 @@ fn spawn_watchdog(
     ephemeral: bool,
 ) -> Result<std::process::Child, ClusterError> {
     let dir = data_dir.display();
-    let mut script = format!(
-        "cat >/dev/null; '{}' stop -m fast -w -D '{dir}' >/dev/null 2>&1",
+    let remove = if ephemeral { format!("; rm -rf '{dir}'") } else { String::new() };
+    let script = format!(
+        "cat >/dev/null; '{}' stop -m fast -w -D '{dir}' >/dev/null 2>&1{remove}",
         bin.join("pg_ctl").display()
     );
-    if ephemeral {
-        script.push_str(&format!("; rm -rf '{dir}'"));
-    }
     command_as("sh", run_as)
         .args(["-c", &script])
         .stdin(Stdio::piped())
