@@ -1,5 +1,7 @@
 //! The schema keeps every academy's rows apart, in the catalog and in use.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
 use sqlx::{Connection, PgConnection, Row};
 use tatami_sync_server::postgres::testing::fresh_database;
 use tatami_sync_server::postgres::{APP_ROLE, migrate};
