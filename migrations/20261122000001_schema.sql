@@ -108,7 +108,8 @@ CREATE TABLE changes_p7 PARTITION OF changes FOR VALUES WITH (MODULUS 8, REMAIND
 CREATE INDEX changes_by_doc ON changes (tenant_id, doc_id, seq);
 
 -- Each document's kind, last change, and a compacted snapshot for fresh
--- devices (the snapshot holds every change up to `snapshot_seq`).
+-- devices (the snapshot holds every change up to `snapshot_seq`;
+-- `unsnapshotted` counts the document's changes logged since).
 CREATE TABLE documents (
     tenant_id uuid NOT NULL REFERENCES tenants (id),
     doc_id uuid NOT NULL,
@@ -116,6 +117,7 @@ CREATE TABLE documents (
     last_seq bigint NOT NULL,
     snapshot bytea,
     snapshot_seq bigint NOT NULL DEFAULT 0,
+    unsnapshotted integer NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, doc_id)
 );
 

@@ -31,7 +31,10 @@ pub enum PolicyError {
 
 /// The least role that may write `field` of a `kind` document; `None` for
 /// fields only the server writes (and unknown fields, which nobody may).
-#[allow(clippy::match_same_arms, reason = "one arm per kind and role reads as the policy table")]
+#[allow(
+    clippy::match_same_arms,
+    reason = "one arm per kind and role reads as the policy table"
+)]
 pub fn required_role(kind: DocKind, field: &str) -> Option<Role> {
     match (kind, field) {
         (DocKind::Tenant, "name" | "timezone" | "theme" | "checkin" | "ranks") => Some(Role::Admin),

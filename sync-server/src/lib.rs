@@ -3,4 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod crypto;
+pub mod db;
+pub mod error;
 pub mod postgres;
+pub mod settings;
+pub mod sync;

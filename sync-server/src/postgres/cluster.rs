@@ -268,7 +268,11 @@ fn spawn_watchdog(
     ephemeral: bool,
 ) -> Result<std::process::Child, ClusterError> {
     let dir = data_dir.display();
-    let remove = if ephemeral { format!("; rm -rf '{dir}'") } else { String::new() };
+    let remove = if ephemeral {
+        format!("; rm -rf '{dir}'")
+    } else {
+        String::new()
+    };
     let script = format!(
         "cat >/dev/null; '{}' stop -m fast -w -D '{dir}' >/dev/null 2>&1{remove}",
         bin.join("pg_ctl").display()

@@ -1,0 +1,141 @@
+//! Per-document bookkeeping: kind, last change, compacted snapshot.
+
+use sqlx::PgExecutor;
+use tatami_core::ids::TenantId;
+use uuid::Uuid;
+
+use super::Tx;
+
+#[derive(Debug, Clone)]
+pub struct DocumentRow {
+    pub doc_id: Uuid,
+    pub last_seq: i64,
+    pub snapshot_seq: i64,
+    pub unsnapshotted: i32,
+}
+
+pub async fn select_documents(
+    tx: &mut Tx,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<DocumentRow>, sqlx::Error> {
+    sqlx::query_as!(
+        DocumentRow,
+        "SELECT doc_id, last_seq, snapshot_seq, unsnapshotted FROM documents WHERE tenant_id = $1 AND doc_id = ANY($2)",
+        tenant.as_uuid(),
+        ids
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn select_snapshot(
+    tx: &mut Tx,
+    tenant: TenantId,
+    doc: Uuid,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT snapshot FROM documents WHERE tenant_id = $1 AND doc_id = $2",
+        tenant.as_uuid(),
+        doc
+    )
+    .fetch_optional(&mut **tx)
+    .await
+    .map(Option::flatten)
+}
+
+/// Documents a batch changed, one entry per column.
+#[derive(Debug, Default)]
+pub struct DocumentUpdates {
+    pub ids: Vec<Uuid>,
+    pub kinds: Vec<String>,
+    pub last_seqs: Vec<i64>,
+    /// Changes logged since the snapshot, counting this batch's.
+    pub unsnapshotted: Vec<i32>,
+}
+
+/// Records each document's kind, last change and changes since snapshot.
+pub async fn upsert_documents(
+    tx: &mut Tx,
+    tenant: TenantId,
+    docs: &DocumentUpdates,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "INSERT INTO documents (tenant_id, doc_id, kind, last_seq, unsnapshotted)
+         SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::bigint[], $5::int[])
+         ON CONFLICT (tenant_id, doc_id) DO UPDATE
+             SET last_seq = EXCLUDED.last_seq, unsnapshotted = EXCLUDED.unsnapshotted",
+        tenant.as_uuid(),
+        &docs.ids,
+        &docs.kinds,
+        &docs.last_seqs,
+        &docs.unsnapshotted
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_snapshot(
+    tx: &mut Tx,
+    tenant: TenantId,
+    doc: Uuid,
+    snapshot: &[u8],
+    seq: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE documents SET snapshot = $3, snapshot_seq = $4, unsnapshotted = 0 WHERE tenant_id = $1 AND doc_id = $2",
+        tenant.as_uuid(),
+        doc,
+        snapshot,
+        seq
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct DocumentState {
+    pub doc_id: Uuid,
+    pub kind: String,
+    pub snapshot: Option<Vec<u8>>,
+}
+
+/// A page of documents in id order, after `after`.
+pub async fn select_document_page(
+    db: impl PgExecutor<'_>,
+    tenant: TenantId,
+    after: Uuid,
+    limit: i64,
+) -> Result<Vec<DocumentState>, sqlx::Error> {
+    sqlx::query_as!(
+        DocumentState,
+        "SELECT doc_id, kind, snapshot FROM documents WHERE tenant_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3",
+        tenant.as_uuid(),
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// For the given documents, the changes logged after their snapshot, in
+/// log order.
+pub async fn select_changes_after_snapshots(
+    db: impl PgExecutor<'_>,
+    tenant: TenantId,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, Vec<u8>)>, sqlx::Error> {
+    let rows = sqlx::query!(
+        "SELECT c.doc_id, c.bytes FROM changes c
+         JOIN documents d ON d.tenant_id = c.tenant_id AND d.doc_id = c.doc_id
+         WHERE c.tenant_id = $1 AND c.doc_id = ANY($2) AND c.seq > d.snapshot_seq
+         ORDER BY c.seq",
+        tenant.as_uuid(),
+        ids
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.doc_id, r.bytes)).collect())
+}

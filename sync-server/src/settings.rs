@@ -1,0 +1,136 @@
+//! Configuration: defaults, then an optional TOML file, then `TATAMI_*`
+//! environment variables (`__` separates levels:
+//! `TATAMI_DATABASE__URL`, `TATAMI_AUTH__ACCESS_MINUTES`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A value that never shows in logs or `Debug` output.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: String,
+    /// Academies live at `<slug>.<app_domain>`.
+    pub app_domain: String,
+    /// Where the embedded database and generated keys live.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub http: HttpSettings,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// The server's connection, as a role that owns no table. Without it the
+    /// server runs its own PostgreSQL in `data_dir`.
+    pub url: Option<Secret<String>>,
+    /// The schema owner's connection, for migrations.
+    pub migrate_url: Option<Secret<String>>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Signs access tokens. Generated into `data_dir` when unset.
+    pub token_secret: Option<Secret<String>>,
+    /// Seals academies' pass-signing keys (32 bytes, base64). Generated into
+    /// `data_dir` when unset; losing it loses every signing key.
+    pub master_key: Option<Secret<String>>,
+    pub access_minutes: u32,
+    pub refresh_days: u32,
+    /// Failed sign-ins allowed per account in 15 minutes.
+    pub sign_in_failures: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Browser origins allowed to call the API (the app itself needs none).
+    pub cors_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+const DEFAULTS: &str = r#"
+listen = "127.0.0.1:8080"
+app_domain = "localhost"
+data_dir = "tatami-data"
+log_format = "pretty"
+
+[database]
+max_connections = 16
+
+[auth]
+access_minutes = 15
+refresh_days = 30
+sign_in_failures = 5
+
+[http]
+max_body_bytes = 8388608
+cors_origins = []
+"#;
+
+impl Settings {
+    /// Defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, config::ConfigError> {
+        let mut builder =
+            config::Config::builder().add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        builder
+            .add_source(
+                config::Environment::with_prefix("TATAMI")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .list_separator(",")
+                    .with_list_parse_key("http.cors_origins")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_secrets_stay_hidden() {
+        let settings = Settings::load(None).unwrap();
+        assert_eq!(settings.auth.access_minutes, 15);
+        let secret = Secret::new("hunter2".to_owned());
+        assert_eq!(format!("{secret:?}"), "Secret(..)");
+    }
+}

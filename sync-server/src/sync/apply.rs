@@ -1,0 +1,138 @@
+//! Applying pushed changes to the server's copy of a document, and deciding
+//! whether to keep them. CPU work only: the writer runs it off the async
+//! threads.
+
+use std::collections::BTreeSet;
+
+use automerge::{AutoCommit, Change, ChangeHash};
+use tatami_core::doc::{self, DocKind, View};
+use tatami_core::ids::{DocId, TenantId};
+use tatami_core::policy::{self, Writer};
+use tatami_core::sync::RefusalCode;
+
+/// Why a document's pushed changes were not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    pub message: String,
+}
+
+impl Refusal {
+    fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            code: RefusalCode::Invalid,
+            message: message.into(),
+        }
+    }
+}
+
+/// What accepted changes did to a document.
+#[derive(Debug)]
+pub struct Accepted {
+    pub kind: DocKind,
+    /// Changes the server did not have, in causal order: the order to log.
+    pub new: Vec<Change>,
+    /// The document's rows after the changes.
+    pub view: View,
+    /// Roll entries (student ids) the changes wrote.
+    pub touched_entries: BTreeSet<String>,
+}
+
+/// Applies `changes` to `doc`, the server's copy of document `id` (empty
+/// if the server has none yet), and checks each one: it must be an
+/// Automerge change of this document whose dependencies the server has; a
+/// document's first change must be its canonical genesis; `writer` must be
+/// allowed every field it writes; and the document must still read. On
+/// refusal `doc` is back as it was.
+pub fn apply(
+    doc: &mut AutoCommit,
+    tenant: TenantId,
+    id: DocId,
+    writer: Writer,
+    changes: &[Vec<u8>],
+) -> Result<Accepted, Refusal> {
+    let before = doc.get_heads();
+    let result = apply_and_check(doc, &before, tenant, id, writer, changes);
+    if result.is_err() {
+        restore(doc, &before);
+    }
+    result
+}
+
+fn restore(doc: &mut AutoCommit, heads: &[ChangeHash]) {
+    *doc = if heads.is_empty() {
+        AutoCommit::new()
+    } else {
+        // Refusals are rare: rebuilding the document only then keeps the
+        // common path free of copies.
+        doc.fork_at(heads).unwrap_or_else(|_| AutoCommit::new())
+    };
+}
+
+fn apply_and_check(
+    doc: &mut AutoCommit,
+    before: &[ChangeHash],
+    tenant: TenantId,
+    id: DocId,
+    writer: Writer,
+    changes: &[Vec<u8>],
+) -> Result<Accepted, Refusal> {
+    let decoded = changes
+        .iter()
+        .map(|bytes| Change::from_bytes(bytes.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Refusal::invalid(format!("not an Automerge change: {e}")))?;
+    doc.apply_changes(decoded)
+        .map_err(|e| Refusal::invalid(format!("the changes do not apply: {e}")))?;
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        return Err(Refusal::invalid(format!(
+            "the changes depend on {} change(s) the server never received",
+            missing.len()
+        )));
+    }
+    let header = doc::header(&*doc).map_err(|e| Refusal::invalid(e.to_string()))?;
+    if header.id != id {
+        return Err(Refusal::invalid(format!(
+            "these are changes of document {}, not {id}",
+            header.id
+        )));
+    }
+
+    let new = doc.get_changes(before);
+    let mut touched_entries = BTreeSet::new();
+    for change in &new {
+        let genesis = change.deps().is_empty();
+        if genesis {
+            let expected =
+                doc::expected_genesis(&*doc, tenant).map_err(|e| Refusal::invalid(e.to_string()))?;
+            if change.hash() != expected {
+                return Err(Refusal::invalid(
+                    "the document was not started the way every device starts it",
+                ));
+            }
+        }
+        let paths = doc::touched_paths(doc, change);
+        policy::check(writer, header.kind, genesis, &paths).map_err(|e| Refusal {
+            code: RefusalCode::Forbidden,
+            message: e.to_string(),
+        })?;
+        if header.kind == DocKind::Roll {
+            let entries = paths
+                .into_iter()
+                .filter(|p| p.first().is_some_and(|k| k == "entries"));
+            touched_entries.extend(entries.filter_map(|p| p.get(1).cloned()));
+        }
+    }
+    let view =
+        doc::project(&*doc).map_err(|e| Refusal::invalid(format!("the document no longer reads: {e}")))?;
+    Ok(Accepted {
+        kind: header.kind,
+        new,
+        view,
+        touched_entries,
+    })
+}
+
+#[cfg(test)]
+mod tests;

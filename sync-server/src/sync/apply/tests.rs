@@ -1,0 +1,223 @@
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit};
+use tatami_core::belt::{Grade, Promotion};
+use tatami_core::doc::roll::{self, CheckIn, Method};
+use tatami_core::doc::student;
+use tatami_core::ids::{ClassId, DeviceId, PromotionId, RankId, StaffId, StudentId};
+use tatami_core::people::{Role, Student};
+use tatami_core::schedule::{ClassRef, SessionKey};
+use tatami_core::text::{PersonName, Prose};
+use time::macros::{date, datetime};
+
+use super::*;
+
+const FRONT_DESK: Writer = Writer::Device(Role::FrontDesk);
+
+/// Every change of `doc`, as a device would push them.
+fn all_changes(doc: &mut AutoCommit) -> Vec<Vec<u8>> {
+    doc.commit();
+    doc.get_changes(&[])
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect()
+}
+
+fn session() -> SessionKey {
+    SessionKey {
+        class: ClassRef::Class(ClassId::new()),
+        date: date!(2026 - 11 - 23),
+    }
+}
+
+fn checked_in_roll(tenant: TenantId) -> (DocId, AutoCommit, StudentId) {
+    let key = session();
+    let mut doc = roll::create(tenant, &key, ActorId::from([1; 16])).unwrap();
+    let student = StudentId::new();
+    roll::check_in(
+        &mut doc,
+        &CheckIn {
+            student,
+            at: datetime!(2026-11-23 17:55 UTC),
+            by: StaffId::new(),
+            device: DeviceId::new(),
+            method: Method::Card,
+            pass: None,
+        },
+    )
+    .unwrap();
+    (roll::doc_id(tenant, &key), doc, student)
+}
+
+#[test]
+fn a_new_roll_with_a_check_in_is_accepted_once() {
+    let tenant = TenantId::new();
+    let (id, mut device, student) = checked_in_roll(tenant);
+    let changes = all_changes(&mut device);
+    let mut server = AutoCommit::new();
+    let accepted = apply(&mut server, tenant, id, FRONT_DESK, &changes).unwrap();
+    assert_eq!(accepted.kind, DocKind::Roll);
+    assert_eq!(accepted.new.len(), 2, "genesis and the check-in");
+    assert_eq!(accepted.touched_entries, BTreeSet::from([student.to_string()]));
+    // The same push again (a retry) brings nothing new.
+    assert!(
+        apply(&mut server, tenant, id, FRONT_DESK, &changes)
+            .unwrap()
+            .new
+            .is_empty()
+    );
+}
+
+fn assert_refused(result: Result<Accepted, Refusal>, code: RefusalCode, fragment: &str) {
+    let refusal = result.expect_err("the push must be refused");
+    assert_eq!(refusal.code, code, "{}", refusal.message);
+    assert!(refusal.message.contains(fragment), "{}", refusal.message);
+}
+
+#[test]
+fn bad_pushes_are_refused_and_change_nothing() {
+    let tenant = TenantId::new();
+    let (id, mut device, _) = checked_in_roll(tenant);
+    let changes = all_changes(&mut device);
+    let mut server = AutoCommit::new();
+    apply(&mut server, tenant, id, FRONT_DESK, &changes[..1]).unwrap();
+    let heads = server.get_heads();
+
+    assert_refused(
+        apply(&mut server, tenant, id, FRONT_DESK, &[b"not a change".to_vec()]),
+        RefusalCode::Invalid,
+        "not an Automerge change",
+    );
+    let mut truncated = changes[1].clone();
+    truncated.truncate(truncated.len() / 2);
+    assert_refused(
+        apply(&mut server, tenant, id, FRONT_DESK, &[truncated]),
+        RefusalCode::Invalid,
+        "not an Automerge change",
+    );
+    assert_eq!(server.get_heads(), heads);
+
+    // A change whose parent the server never received.
+    let mut later = device.clone();
+    roll::void(
+        &mut later,
+        StudentId::new(),
+        &roll::Void {
+            at: datetime!(2026-11-23 18:00 UTC),
+            by: StaffId::new(),
+        },
+    )
+    .unwrap();
+    later.put(automerge::ROOT, "made_up", 1u64).unwrap();
+    let orphan = all_changes(&mut later).pop().unwrap();
+    assert_refused(
+        apply(&mut server, tenant, id, FRONT_DESK, &[orphan]),
+        RefusalCode::Invalid,
+        "never received",
+    );
+    assert_eq!(server.get_heads(), heads);
+    assert!(server.get_missing_deps(&[]).is_empty(), "nothing left queued");
+
+    // Changes of another document pushed under this id.
+    let (_, mut other, _) = checked_in_roll(tenant);
+    assert_refused(
+        apply(&mut server, tenant, id, FRONT_DESK, &all_changes(&mut other)),
+        RefusalCode::Invalid,
+        "",
+    );
+    assert_eq!(server.get_heads(), heads);
+
+    // A roll of another academy.
+    let foreign = TenantId::new();
+    let (foreign_id, mut theirs, _) = checked_in_roll(foreign);
+    assert_refused(
+        apply(
+            &mut AutoCommit::new(),
+            tenant,
+            foreign_id,
+            FRONT_DESK,
+            &all_changes(&mut theirs),
+        ),
+        RefusalCode::Invalid,
+        "another academy",
+    );
+}
+
+#[test]
+fn changes_beyond_the_devices_role_are_forbidden() {
+    let tenant = TenantId::new();
+    let s = Student::new(
+        StudentId::new(),
+        PersonName::parse("Ana Souza").unwrap(),
+        date!(2025 - 01 - 10),
+        Grade::new(RankId::new(), 0),
+    );
+    let mut device = student::create(&s, ActorId::from([1; 16])).unwrap();
+    let created = all_changes(&mut device);
+    let id = student::doc_id(s.id);
+    let mut server = AutoCommit::new();
+    apply(&mut server, tenant, id, FRONT_DESK, &created).unwrap();
+    let heads = server.get_heads();
+
+    student::add_promotion(
+        &mut device,
+        &Promotion {
+            id: PromotionId::new(),
+            from: s.start_grade.clone(),
+            to: Grade::new(s.start_grade.rank, 1),
+            on: date!(2026 - 11 - 22),
+            by: StaffId::new(),
+            notes: Prose::default(),
+            recorded_at: datetime!(2026-11-22 19:00 UTC),
+        },
+    )
+    .unwrap();
+    let promotion = all_changes(&mut device).pop().unwrap();
+    assert_refused(
+        apply(
+            &mut server,
+            tenant,
+            id,
+            FRONT_DESK,
+            std::slice::from_ref(&promotion),
+        ),
+        RefusalCode::Forbidden,
+        "promotions",
+    );
+    assert_eq!(server.get_heads(), heads);
+    assert_eq!(
+        apply(
+            &mut server,
+            tenant,
+            id,
+            Writer::Device(Role::Instructor),
+            &[promotion]
+        )
+        .unwrap()
+        .new
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn a_change_that_leaves_the_document_unreadable_is_invalid() {
+    let tenant = TenantId::new();
+    let s = Student::new(
+        StudentId::new(),
+        PersonName::parse("Ana Souza").unwrap(),
+        date!(2025 - 01 - 10),
+        Grade::new(RankId::new(), 0),
+    );
+    let mut device = student::create(&s, ActorId::from([1; 16])).unwrap();
+    let created = all_changes(&mut device);
+    device.put(automerge::ROOT, "status", "retired").unwrap();
+    let broken = all_changes(&mut device).pop().unwrap();
+    let mut server = AutoCommit::new();
+    apply(&mut server, tenant, student::doc_id(s.id), FRONT_DESK, &created).unwrap();
+    assert_refused(
+        apply(&mut server, tenant, student::doc_id(s.id), FRONT_DESK, &[broken]),
+        RefusalCode::Invalid,
+        "status",
+    );
+    assert_eq!(student::project(&server).unwrap().student.status, s.status);
+}

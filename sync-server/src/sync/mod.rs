@@ -1,0 +1,9 @@
+//! Sync: devices push Automerge changes and pull what came after their
+//! cursor in their academy's change log.
+
+pub mod apply;
+pub mod cache;
+pub mod project;
+pub mod writer;
+
+pub use writer::{Push, PushError, SyncHub};

@@ -1,0 +1,440 @@
+//! One writer per academy: it takes pushes in arrival order, applies them
+//! to the server's documents and commits each batch in one transaction
+//! (group commit). A push is acknowledged only after its batch committed.
+//!
+//! The transaction first locks the academy's log head, so batches of one
+//! academy commit in sequence order even with several servers; a reader's
+//! cursor can never pass a sequence number that commits later.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use automerge::AutoCommit;
+use serde_json::json;
+use sqlx::PgPool;
+use tatami_core::ids::{DeviceId, DocId, TenantId};
+use tatami_core::policy::Writer;
+use tatami_core::sync::{DocChanges, Refused};
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use super::apply::{Accepted, apply};
+use super::cache::{Cached, DocCache};
+use super::project::Projection;
+use crate::db::audit::{Actor, insert_audit};
+use crate::db::changes::{
+    NewChanges, insert_changes, lock_log_head, select_doc_changes_after, select_log_head, update_log_head,
+};
+use crate::db::documents::{
+    DocumentUpdates, select_documents, select_snapshot, update_snapshot, upsert_documents,
+};
+use crate::db::{self, Tx};
+
+/// At most this many pushes share one transaction.
+const MAX_PUSHES: usize = 512;
+/// A document is compacted into a fresh snapshot after this many changes.
+const SNAPSHOT_EVERY: i32 = 64;
+
+/// A push failed as a whole: nothing of it was stored.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the changes could not be stored: {0}")]
+pub struct PushError(Arc<str>);
+
+impl PushError {
+    fn new(error: impl std::fmt::Display) -> Self {
+        Self(error.to_string().into())
+    }
+}
+
+/// Who pushed, and what.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub writer: Writer,
+    /// The pushing device; `None` for the server's own changes.
+    pub device: Option<DeviceId>,
+    pub docs: Vec<DocChanges>,
+}
+
+struct Queued {
+    push: Push,
+    reply: oneshot::Sender<Result<Vec<Refused>, PushError>>,
+}
+
+#[derive(Clone)]
+struct Handle {
+    queue: mpsc::Sender<Queued>,
+    head: watch::Receiver<i64>,
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct SyncStats {
+    pub changes_in: AtomicU64,
+    pub changes_refused: AtomicU64,
+    pub batches: AtomicU64,
+}
+
+/// The academies' writers and the documents they hold.
+#[derive(Clone)]
+pub struct SyncHub(Arc<Hub>);
+
+struct Hub {
+    pool: PgPool,
+    cache: DocCache,
+    writers: Mutex<HashMap<TenantId, Handle>>,
+    stats: SyncStats,
+}
+
+impl std::fmt::Debug for SyncHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncHub")
+            .field("cached_documents", &self.0.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncHub {
+    pub fn new(pool: PgPool, cached_documents: usize) -> Self {
+        Self(Arc::new(Hub {
+            pool,
+            cache: DocCache::new(cached_documents),
+            writers: Mutex::new(HashMap::new()),
+            stats: SyncStats::default(),
+        }))
+    }
+
+    pub fn stats(&self) -> &SyncStats {
+        &self.0.stats
+    }
+
+    pub fn cached_documents(&self) -> usize {
+        self.0.cache.len()
+    }
+
+    async fn handle(&self, tenant: TenantId) -> Result<Handle, PushError> {
+        if let Some(handle) = self.0.writers.lock().map_err(PushError::new)?.get(&tenant) {
+            return Ok(handle.clone());
+        }
+        let head = select_log_head(&self.0.pool, tenant)
+            .await
+            .map_err(PushError::new)?;
+        let mut writers = self.0.writers.lock().map_err(PushError::new)?;
+        // Another request may have started the writer meanwhile.
+        let handle = writers.entry(tenant).or_insert_with(|| {
+            let (queue, receiver) = mpsc::channel(4 * MAX_PUSHES);
+            let (head_sender, head) = watch::channel(head);
+            tokio::spawn(run(Arc::clone(&self.0), tenant, receiver, head_sender));
+            Handle { queue, head }
+        });
+        Ok(handle.clone())
+    }
+
+    /// Stores a push durably and reports the documents refused.
+    pub async fn push(&self, tenant: TenantId, push: Push) -> Result<Vec<Refused>, PushError> {
+        let handle = self.handle(tenant).await?;
+        let (reply, answer) = oneshot::channel();
+        handle
+            .queue
+            .send(Queued { push, reply })
+            .await
+            .map_err(|_| PushError::new("the academy's writer stopped"))?;
+        answer
+            .await
+            .map_err(|_| PushError::new("the academy's writer stopped"))?
+    }
+
+    /// The academy's last committed sequence number, updated live.
+    pub async fn head(&self, tenant: TenantId) -> Result<watch::Receiver<i64>, PushError> {
+        Ok(self.handle(tenant).await?.head)
+    }
+}
+
+async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>, head: watch::Sender<i64>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_PUSHES {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let pushes: Vec<Push> = batch.iter().map(|q| q.push.clone()).collect();
+        let result = commit(&hub, tenant, pushes).await;
+        match result {
+            Ok((refusals, new_head)) => {
+                head.send_if_modified(|current| {
+                    let moved = new_head > *current;
+                    *current = (*current).max(new_head);
+                    moved
+                });
+                for (queued, refused) in batch.into_iter().zip(refusals) {
+                    let _ = queued.reply.send(Ok(refused));
+                }
+            }
+            Err(error) => {
+                tracing::error!(%tenant, %error, "a batch of pushes failed");
+                for queued in batch {
+                    let _ = queued.reply.send(Err(error.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Where a document of the batch starts from.
+enum Start {
+    Cached(AutoCommit),
+    Stored {
+        snapshot: Option<Vec<u8>>,
+        changes: Vec<Vec<u8>>,
+    },
+    New,
+}
+
+/// A document of the batch while it is worked on.
+struct Working {
+    doc: AutoCommit,
+    existed: bool,
+    unsnapshotted: i32,
+    snapshot: Option<Vec<u8>>,
+}
+
+/// What the CPU work decided.
+struct Outcome {
+    docs: HashMap<DocId, Working>,
+    refused: Vec<Vec<Refused>>,
+    /// Accepted changes by push, in order.
+    accepted: Vec<(usize, DocId, Accepted)>,
+}
+
+async fn commit(
+    hub: &Hub,
+    tenant: TenantId,
+    pushes: Vec<Push>,
+) -> Result<(Vec<Vec<Refused>>, i64), PushError> {
+    let mut ids: Vec<DocId> = pushes.iter().flat_map(|p| p.docs.iter().map(|d| d.doc)).collect();
+    ids.sort();
+    ids.dedup();
+
+    let mut tx = db::begin(&hub.pool, tenant).await.map_err(PushError::new)?;
+    let mut next_seq = lock_log_head(&mut tx, tenant).await.map_err(PushError::new)?;
+    let uuids: Vec<Uuid> = ids.iter().map(|id| *id.as_uuid()).collect();
+    let known: HashMap<Uuid, _> = select_documents(&mut tx, tenant, &uuids)
+        .await
+        .map_err(PushError::new)?
+        .into_iter()
+        .map(|row| (row.doc_id, row))
+        .collect();
+
+    let mut starts = HashMap::new();
+    for &id in &ids {
+        let cached = hub.cache.take(tenant, id);
+        let (start, existed, unsnapshotted) = match known.get(id.as_uuid()) {
+            None => (Start::New, false, 0),
+            Some(row) => match cached {
+                Some(c) if c.last_seq == row.last_seq => (Start::Cached(c.doc), true, row.unsnapshotted),
+                _ => (
+                    load(&mut tx, tenant, id, row.snapshot_seq).await?,
+                    true,
+                    row.unsnapshotted,
+                ),
+            },
+        };
+        starts.insert(id, (start, existed, unsnapshotted));
+    }
+
+    let inputs: Vec<(Writer, Vec<DocChanges>)> = pushes.iter().map(|p| (p.writer, p.docs.clone())).collect();
+    let outcome = tokio::task::spawn_blocking(move || process(tenant, starts, &inputs))
+        .await
+        .map_err(PushError::new)?;
+
+    let last_seqs = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq)
+        .await
+        .map_err(PushError::new)?;
+    update_log_head(&mut tx, tenant, next_seq)
+        .await
+        .map_err(PushError::new)?;
+    tx.commit().await.map_err(PushError::new)?;
+
+    let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    hub.stats.batches.fetch_add(1, Ordering::Relaxed);
+    let accepted: usize = outcome.accepted.iter().map(|(_, _, a)| a.new.len()).sum();
+    hub.stats.changes_in.fetch_add(count(accepted), Ordering::Relaxed);
+    let refused: usize = outcome.refused.iter().map(Vec::len).sum();
+    hub.stats
+        .changes_refused
+        .fetch_add(count(refused), Ordering::Relaxed);
+    for (id, working) in outcome.docs {
+        // Documents the server never had and still has not stay out.
+        if let Some(&last_seq) = last_seqs
+            .get(&id)
+            .or_else(|| known.get(id.as_uuid()).map(|r| &r.last_seq))
+        {
+            hub.cache.put(
+                tenant,
+                id,
+                Cached {
+                    doc: working.doc,
+                    last_seq,
+                },
+            );
+        }
+    }
+    Ok((outcome.refused, next_seq - 1))
+}
+
+/// A stored document: its snapshot and the changes logged after it.
+async fn load(tx: &mut Tx, tenant: TenantId, id: DocId, snapshot_seq: i64) -> Result<Start, PushError> {
+    let snapshot = select_snapshot(tx, tenant, *id.as_uuid())
+        .await
+        .map_err(PushError::new)?;
+    let changes = select_doc_changes_after(tx, tenant, *id.as_uuid(), snapshot_seq)
+        .await
+        .map_err(PushError::new)?;
+    Ok(Start::Stored { snapshot, changes })
+}
+
+fn open(start: Start) -> Result<AutoCommit, automerge::AutomergeError> {
+    match start {
+        Start::Cached(doc) => Ok(doc),
+        Start::New => Ok(AutoCommit::new()),
+        Start::Stored { snapshot, changes } => {
+            let mut doc = match snapshot {
+                Some(bytes) => AutoCommit::load(&bytes)?,
+                None => AutoCommit::new(),
+            };
+            for bytes in changes {
+                doc.load_incremental(&bytes)?;
+            }
+            Ok(doc)
+        }
+    }
+}
+
+/// The CPU part: opens documents, applies every push in order, and
+/// compacts documents that grew enough.
+fn process(
+    tenant: TenantId,
+    starts: HashMap<DocId, (Start, bool, i32)>,
+    pushes: &[(Writer, Vec<DocChanges>)],
+) -> Outcome {
+    let mut docs = HashMap::new();
+    let mut damaged = HashMap::new();
+    for (id, (start, existed, unsnapshotted)) in starts {
+        match open(start) {
+            Ok(doc) => {
+                docs.insert(
+                    id,
+                    Working {
+                        doc,
+                        existed,
+                        unsnapshotted,
+                        snapshot: None,
+                    },
+                );
+            }
+            Err(error) => {
+                tracing::error!(%tenant, doc = %id, %error, "the stored copy of a document does not load");
+                damaged.insert(id, error.to_string());
+            }
+        }
+    }
+    let mut refused = vec![Vec::new(); pushes.len()];
+    let mut accepted = Vec::new();
+    for (index, (writer, groups)) in pushes.iter().enumerate() {
+        for group in groups {
+            let Some(working) = docs.get_mut(&group.doc) else {
+                refused[index].push(Refused {
+                    doc: group.doc,
+                    code: tatami_core::sync::RefusalCode::Invalid,
+                    message: "the server's copy of this document is damaged; it has been reported".into(),
+                });
+                continue;
+            };
+            let bytes: Vec<Vec<u8>> = group.changes.iter().map(|c| c.0.clone()).collect();
+            match apply(&mut working.doc, tenant, group.doc, *writer, &bytes) {
+                Ok(result) if result.new.is_empty() => {}
+                Ok(result) => {
+                    working.unsnapshotted += i32::try_from(result.new.len()).unwrap_or(i32::MAX);
+                    accepted.push((index, group.doc, result));
+                }
+                Err(refusal) => refused[index].push(Refused {
+                    doc: group.doc,
+                    code: refusal.code,
+                    message: refusal.message,
+                }),
+            }
+        }
+    }
+    for working in docs.values_mut() {
+        if working.unsnapshotted >= SNAPSHOT_EVERY {
+            working.snapshot = Some(working.doc.save());
+            working.unsnapshotted = 0;
+        }
+    }
+    Outcome {
+        docs,
+        refused,
+        accepted,
+    }
+}
+
+/// Appends the accepted changes, rewrites projections and document records,
+/// and audits refusals. Returns each changed document's last sequence
+/// number.
+async fn write(
+    tx: &mut Tx,
+    tenant: TenantId,
+    pushes: &[Push],
+    outcome: &Outcome,
+    next_seq: &mut i64,
+) -> Result<BTreeMap<DocId, i64>, sqlx::Error> {
+    let mut changes = NewChanges::default();
+    let mut projection = Projection::default();
+    let mut last_seqs = BTreeMap::new();
+    let mut kinds = BTreeMap::new();
+    for (index, id, accepted) in &outcome.accepted {
+        let device = pushes[*index].device.map(|d| *d.as_uuid());
+        for change in &accepted.new {
+            changes.seqs.push(*next_seq);
+            changes.docs.push(*id.as_uuid());
+            changes.hashes.push(change.hash().0.to_vec());
+            changes.bytes.push(change.raw_bytes().to_vec());
+            changes.devices.push(device);
+            last_seqs.insert(*id, *next_seq);
+            *next_seq += 1;
+        }
+        let first_in_batch = kinds.insert(*id, accepted.kind).is_none();
+        projection.add(*id, accepted, first_in_batch && !outcome.docs[id].existed);
+    }
+    if !changes.seqs.is_empty() {
+        insert_changes(tx, tenant, &changes).await?;
+        let mut documents = DocumentUpdates::default();
+        for (id, last_seq) in &last_seqs {
+            documents.ids.push(*id.as_uuid());
+            documents
+                .kinds
+                .push(kinds.get(id).map_or("", |k| k.as_str()).to_owned());
+            documents.last_seqs.push(*last_seq);
+            documents.unsnapshotted.push(outcome.docs[id].unsnapshotted);
+        }
+        upsert_documents(tx, tenant, &documents).await?;
+        for (id, last_seq) in &last_seqs {
+            if let Some(snapshot) = &outcome.docs[id].snapshot {
+                update_snapshot(tx, tenant, *id.as_uuid(), snapshot, *last_seq).await?;
+            }
+        }
+        projection.write(tx, tenant).await?;
+    }
+    for (index, refused) in outcome.refused.iter().enumerate() {
+        let actor = pushes[index]
+            .device
+            .map_or(Actor::Server, |d| Actor::Device(*d.as_uuid()));
+        for r in refused {
+            let detail = json!({ "doc": r.doc, "code": r.code, "message": r.message });
+            insert_audit(tx, tenant, actor, "change_refused", &detail).await?;
+        }
+    }
+    Ok(last_seqs)
+}
