@@ -130,8 +130,9 @@ impl Slug {
 }
 text_type!(Slug);
 
-/// An email address, with its domain lowercased. Checked for shape only:
-/// whether it receives mail is for a confirmation email to find out.
+/// An email address, lowercased: it identifies an account, and mailboxes
+/// that differ only in case are the same person in practice. Checked for
+/// shape only: whether it receives mail is for a confirmation to find out.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Email(String);
@@ -157,7 +158,7 @@ impl Email {
         if !domain.contains('.') || !labels_ok {
             return Err(invalid("the domain after @ is not a domain name"));
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        Ok(Self(format!("{local}@{domain}").to_lowercase()))
     }
 }
 text_type!(Email);
@@ -315,9 +316,9 @@ mod tests {
     }
 
     #[test]
-    fn emails_lowercase_their_domain_only() {
+    fn emails_are_lowercased() {
         let e = Email::parse("Ana.Souza@Example.COM").unwrap();
-        assert_eq!(e.as_str(), "Ana.Souza@example.com");
+        assert_eq!(e.as_str(), "ana.souza@example.com");
         for bad in [
             "",
             "ana",

@@ -1,5 +1,176 @@
 //! Who is calling: staff and members with access tokens, devices with
-//! their own credentials.
+//! their own credentials. Either way the credential must belong to the
+//! academy the request names.
 
 pub mod password;
+pub mod rate_limit;
 pub mod token;
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use tatami_core::ids::{DeviceId, StudentId};
+use tatami_core::people::Role;
+use uuid::Uuid;
+
+use crate::crypto::{constant_time_eq, secret_hash};
+use crate::db::{self, audit::Actor};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+use token::TokenError;
+
+/// Device credentials read `tdv_<device id, 32 hex>_<secret>`.
+const DEVICE_PREFIX: &str = "tdv_";
+
+/// The caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: Tenant,
+    pub who: Who,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Staff { user: Uuid, role: Role },
+    Member { user: Uuid, student: StudentId },
+    Device { device: DeviceId, role: Role },
+}
+
+impl Caller {
+    /// The staff member's role, if it is at least `least`.
+    pub fn staff(&self, least: Role) -> Result<(Uuid, Role), ApiError> {
+        match self.who {
+            Who::Staff { user, role } if role.at_least(least) => Ok((user, role)),
+            Who::Staff { .. } => Err(ApiError::forbidden(
+                "forbidden",
+                format!("this needs the {least} role or above"),
+            )),
+            _ => Err(ApiError::forbidden(
+                "forbidden",
+                "this needs a signed-in member of staff",
+            )),
+        }
+    }
+
+    /// The device and its role.
+    pub fn device(&self) -> Result<(DeviceId, Role), ApiError> {
+        match self.who {
+            Who::Device { device, role } => Ok((device, role)),
+            _ => Err(ApiError::forbidden(
+                "forbidden",
+                "this needs an enrolled device's credential",
+            )),
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match self.who {
+            Who::Staff { user, .. } | Who::Member { user, .. } => Actor::User(user),
+            Who::Device { device, .. } => Actor::Device(*device.as_uuid()),
+        }
+    }
+}
+
+/// A device credential: the id of the device and its secret.
+pub fn device_credential(device: DeviceId, secret: &str) -> String {
+    format!("{DEVICE_PREFIX}{}_{secret}", device.as_uuid().simple())
+}
+
+fn parse_device_credential(token: &str) -> Option<(DeviceId, &str)> {
+    let rest = token.strip_prefix(DEVICE_PREFIX)?;
+    let (id, secret) = rest.split_at_checked(32)?;
+    let secret = secret.strip_prefix('_')?;
+    Some((DeviceId::from_uuid(Uuid::try_parse(id).ok()?), secret))
+}
+
+fn invalid() -> ApiError {
+    ApiError::unauthorized("invalid_token", "sign in again: the credential is not valid")
+}
+
+async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
+    let (device, secret) = parse_device_credential(token).ok_or_else(invalid)?;
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    let row = db::devices::select_device(&mut tx, tenant.id, *device.as_uuid())
+        .await?
+        .ok_or_else(invalid)?;
+    if !constant_time_eq(&row.secret_hash, &secret_hash(secret)) {
+        return Err(invalid());
+    }
+    if row.revoked_at.is_some() {
+        return Err(ApiError::unauthorized(
+            "device_revoked",
+            "this device was removed from the academy: enrol it again",
+        ));
+    }
+    db::devices::update_device_seen(&mut tx, tenant.id, *device.as_uuid()).await?;
+    tx.commit().await?;
+    let role = Role::parse(&row.role).map_err(|_| invalid())?;
+    Ok(Who::Device { device, role })
+}
+
+fn authenticate_user(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = state.tokens.verify(token, now).map_err(|e| match e {
+        TokenError::Expired => {
+            ApiError::unauthorized("token_expired", "the access token expired: refresh it")
+        }
+        TokenError::Invalid => invalid(),
+    })?;
+    if claims.tid != *tenant.id.as_uuid() {
+        return Err(ApiError::forbidden(
+            "wrong_tenant",
+            "this credential belongs to another academy",
+        ));
+    }
+    if claims.role == "member" {
+        let student = claims.student.ok_or_else(invalid)?;
+        return Ok(Who::Member {
+            user: claims.sub,
+            student: StudentId::from_uuid(student),
+        });
+    }
+    let role = Role::parse(&claims.role).map_err(|_| invalid())?;
+    Ok(Who::Staff {
+        user: claims.sub,
+        role,
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let tenant = Tenant::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("unauthenticated", "sign in first"))?
+            .trim();
+        let who = if token.starts_with(DEVICE_PREFIX) {
+            authenticate_device(state, &tenant, token).await?
+        } else {
+            authenticate_user(state, &tenant, token)?
+        };
+        Ok(Self { tenant, who })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_credentials_round_trip() {
+        let device = DeviceId::new();
+        let credential = device_credential(device, "s3cr_et-value");
+        assert_eq!(
+            parse_device_credential(&credential),
+            Some((device, "s3cr_et-value"))
+        );
+        assert_eq!(parse_device_credential("tdv_short"), None);
+        assert_eq!(parse_device_credential("eyJhbGciOi.payload.sig"), None);
+    }
+}

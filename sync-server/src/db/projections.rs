@@ -206,3 +206,25 @@ pub async fn select_students_by_tag(
     .fetch_all(&mut **tx)
     .await
 }
+
+#[derive(Debug, Clone)]
+pub struct StudentCardRow {
+    pub name: String,
+    pub status: String,
+    pub card_version: i32,
+}
+
+pub async fn select_student_card(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<Option<StudentCardRow>, sqlx::Error> {
+    sqlx::query_as!(
+        StudentCardRow,
+        "SELECT name, status, card_version FROM students WHERE tenant_id = $1 AND id = $2",
+        tenant.as_uuid(),
+        id
+    )
+    .fetch_optional(&mut **tx)
+    .await
+}

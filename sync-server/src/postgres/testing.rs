@@ -40,6 +40,8 @@ async fn cluster() -> &'static PgCluster {
 /// A migrated database of its own.
 #[derive(Debug, Clone)]
 pub struct TestDatabase {
+    /// The server role's connection URL (as `TATAMI_DATABASE__URL` takes).
+    pub app_url: String,
     /// As the server connects: row-level security applies.
     pub app: PgConnectOptions,
     /// As the schema owner.
@@ -63,6 +65,10 @@ pub async fn fresh_database() -> TestDatabase {
     .unwrap_or_else(|e| panic!("cannot create {name}: {e}"));
     let _ = admin.close().await;
     TestDatabase {
+        app_url: format!(
+            "postgres://{APP_ROLE}@localhost/{name}?host={}",
+            cluster.data_dir().display()
+        ),
         app: cluster.connect_options(&name, APP_ROLE),
         owner: cluster.connect_options(&name, OWNER_ROLE),
         superuser: cluster.connect_options(&name, SUPERUSER),

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod cache;
 pub mod project;
+pub mod stored;
 pub mod writer;
 
 pub use writer::{Push, PushError, SyncHub};

@@ -22,13 +22,10 @@ use uuid::Uuid;
 use super::apply::{Accepted, apply};
 use super::cache::{Cached, DocCache};
 use super::project::Projection;
+use super::stored::Stored;
 use crate::db::audit::{Actor, insert_audit};
-use crate::db::changes::{
-    NewChanges, insert_changes, lock_log_head, select_doc_changes_after, select_log_head, update_log_head,
-};
-use crate::db::documents::{
-    DocumentUpdates, select_documents, select_snapshot, update_snapshot, upsert_documents,
-};
+use crate::db::changes::{NewChanges, insert_changes, lock_log_head, select_log_head, update_log_head};
+use crate::db::documents::{DocumentUpdates, select_documents, update_snapshot, upsert_documents};
 use crate::db::{self, Tx};
 
 /// At most this many pushes share one transaction.
@@ -116,9 +113,9 @@ impl SyncHub {
         if let Some(handle) = self.0.writers.lock().map_err(PushError::new)?.get(&tenant) {
             return Ok(handle.clone());
         }
-        let head = select_log_head(&self.0.pool, tenant)
-            .await
-            .map_err(PushError::new)?;
+        let mut tx = db::begin(&self.0.pool, tenant).await.map_err(PushError::new)?;
+        let head = select_log_head(&mut *tx, tenant).await.map_err(PushError::new)?;
+        tx.commit().await.map_err(PushError::new)?;
         let mut writers = self.0.writers.lock().map_err(PushError::new)?;
         // Another request may have started the writer meanwhile.
         let handle = writers.entry(tenant).or_insert_with(|| {
@@ -185,10 +182,7 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
 /// Where a document of the batch starts from.
 enum Start {
     Cached(AutoCommit),
-    Stored {
-        snapshot: Option<Vec<u8>>,
-        changes: Vec<Vec<u8>>,
-    },
+    Stored(Stored),
     New,
 }
 
@@ -234,11 +228,12 @@ async fn commit(
             None => (Start::New, false, 0),
             Some(row) => match cached {
                 Some(c) if c.last_seq == row.last_seq => (Start::Cached(c.doc), true, row.unsnapshotted),
-                _ => (
-                    load(&mut tx, tenant, id, row.snapshot_seq).await?,
-                    true,
-                    row.unsnapshotted,
-                ),
+                _ => {
+                    let stored = Stored::fetch(&mut tx, tenant, id, row.snapshot_seq)
+                        .await
+                        .map_err(PushError::new)?;
+                    (Start::Stored(stored), true, row.unsnapshotted)
+                }
             },
         };
         starts.insert(id, (start, existed, unsnapshotted));
@@ -284,31 +279,11 @@ async fn commit(
     Ok((outcome.refused, next_seq - 1))
 }
 
-/// A stored document: its snapshot and the changes logged after it.
-async fn load(tx: &mut Tx, tenant: TenantId, id: DocId, snapshot_seq: i64) -> Result<Start, PushError> {
-    let snapshot = select_snapshot(tx, tenant, *id.as_uuid())
-        .await
-        .map_err(PushError::new)?;
-    let changes = select_doc_changes_after(tx, tenant, *id.as_uuid(), snapshot_seq)
-        .await
-        .map_err(PushError::new)?;
-    Ok(Start::Stored { snapshot, changes })
-}
-
 fn open(start: Start) -> Result<AutoCommit, automerge::AutomergeError> {
     match start {
         Start::Cached(doc) => Ok(doc),
         Start::New => Ok(AutoCommit::new()),
-        Start::Stored { snapshot, changes } => {
-            let mut doc = match snapshot {
-                Some(bytes) => AutoCommit::load(&bytes)?,
-                None => AutoCommit::new(),
-            };
-            for bytes in changes {
-                doc.load_incremental(&bytes)?;
-            }
-            Ok(doc)
-        }
+        Start::Stored(stored) => stored.open(),
     }
 }
 
@@ -320,7 +295,6 @@ fn process(
     pushes: &[(Writer, Vec<DocChanges>)],
 ) -> Outcome {
     let mut docs = HashMap::new();
-    let mut damaged = HashMap::new();
     for (id, (start, existed, unsnapshotted)) in starts {
         match open(start) {
             Ok(doc) => {
@@ -336,7 +310,6 @@ fn process(
             }
             Err(error) => {
                 tracing::error!(%tenant, doc = %id, %error, "the stored copy of a document does not load");
-                damaged.insert(id, error.to_string());
             }
         }
     }

@@ -1,0 +1,336 @@
+//! Accounts: creating users, signing in, rotating refresh tokens, roles,
+//! and the PIN that unlocks a shared tablet offline.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::json;
+use tatami_core::doc::staff;
+use tatami_core::ids::{StaffId, StudentId, TenantId};
+use tatami_core::people::{Role, Staff};
+use tatami_core::text::{Email, PersonName};
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::auth::token::Claims;
+use crate::crypto::{random_token, secret_hash};
+use crate::db::audit::{Actor, insert_audit};
+use crate::db::refresh_tokens::{
+    insert_refresh_token, select_refresh_token_for_update, update_refresh_family_revoked,
+    update_refresh_token_used,
+};
+use crate::db::users::{NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_role};
+use crate::db::{self, Tx, is_unique_violation};
+use crate::error::ApiError;
+use crate::server_edits;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+/// What an account is: staff with a role, or a student member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    Staff(Role),
+    Member(StudentId),
+}
+
+impl Account {
+    fn role_word(self) -> &'static str {
+        match self {
+            Account::Staff(role) => role.as_str(),
+            Account::Member(_) => "member",
+        }
+    }
+}
+
+/// Tokens handed out at sign-in and refresh.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Seconds the access token lasts.
+    pub expires_in: u64,
+    pub user_id: Uuid,
+    pub role: String,
+    pub student_id: Option<Uuid>,
+}
+
+async fn hash_password(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))
+}
+
+/// Creates a user; staff also get their staff document.
+pub async fn create_user(
+    state: &AppState,
+    tenant: TenantId,
+    email: &Email,
+    name: &PersonName,
+    password: String,
+    account: Account,
+    by: Actor,
+) -> Result<Uuid, ApiError> {
+    let hash = hash_password(password).await?;
+    let id = Uuid::now_v7();
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let student_id = match account {
+        Account::Member(student) => Some(*student.as_uuid()),
+        Account::Staff(_) => None,
+    };
+    let user = NewUser {
+        id,
+        email: email.as_str(),
+        password_hash: &hash,
+        role: account.role_word(),
+        student_id,
+    };
+    insert_user(&mut tx, tenant, &user).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            ApiError::conflict("email_taken", format!("{email} already has an account here"))
+        } else {
+            e.into()
+        }
+    })?;
+    let detail = json!({ "user": id, "email": email, "role": account.role_word() });
+    insert_audit(&mut tx, tenant, by, "user_created", &detail).await?;
+    tx.commit().await?;
+
+    if let Account::Staff(role) = account {
+        let record = Staff {
+            id: StaffId::from_uuid(id),
+            name: name.clone(),
+            email: email.clone(),
+            role,
+            active: true,
+            pin_verifier: None,
+        };
+        let doc = staff::create(&record, automerge::ActorId::random())?;
+        server_edits::create(state, tenant, staff::doc_id(record.id), doc).await?;
+    }
+    Ok(id)
+}
+
+async fn issue_tokens(
+    state: &AppState,
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: &UserRow,
+    family: Uuid,
+) -> Result<Tokens, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let access = Duration::minutes(i64::from(state.settings.auth.access_minutes));
+    let claims = Claims {
+        sub: user.id,
+        tid: *tenant.as_uuid(),
+        role: user.role.clone(),
+        student: user.student_id,
+        iat: now.unix_timestamp(),
+        exp: (now + access).unix_timestamp(),
+    };
+    let refresh = random_token();
+    let expires = now + Duration::days(i64::from(state.settings.auth.refresh_days));
+    insert_refresh_token(tx, tenant, user.id, family, &secret_hash(&refresh), expires).await?;
+    Ok(Tokens {
+        access_token: state.tokens.sign(&claims),
+        refresh_token: refresh,
+        expires_in: u64::try_from(access.whole_seconds()).unwrap_or(0),
+        user_id: user.id,
+        role: user.role.clone(),
+        student_id: user.student_id,
+    })
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("invalid_credentials", "the email or password is wrong")
+}
+
+/// Signs in with email and password. Failures are audited and counted;
+/// too many for one account in 15 minutes are refused for a while.
+pub async fn sign_in(
+    state: &AppState,
+    tenant: &Tenant,
+    email: &str,
+    password: String,
+) -> Result<Tokens, ApiError> {
+    let email = email.trim();
+    let key = format!("{}:{}", tenant.id, email.to_lowercase());
+    state
+        .sign_in_failures
+        .check(&key, Instant::now())
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    let user = match Email::parse(email) {
+        Ok(parsed) => select_user_by_email(&mut tx, tenant.id, parsed.as_str()).await?,
+        Err(_) => None,
+    };
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => password::verify(&password, &stored),
+        None => {
+            password::verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
+
+    let Some(user) = user.filter(|_| matches) else {
+        state.sign_in_failures.fail(&key, Instant::now());
+        insert_audit(
+            &mut tx,
+            tenant.id,
+            Actor::Anonymous,
+            "sign_in_failed",
+            &json!({ "email": email }),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(invalid_credentials());
+    };
+    if user.disabled_at.is_some() {
+        return Err(ApiError::forbidden(
+            "account_disabled",
+            "this account is disabled",
+        ));
+    }
+    state.sign_in_failures.clear(&key);
+    let tokens = issue_tokens(state, &mut tx, tenant.id, &user, Uuid::now_v7()).await?;
+    insert_audit(&mut tx, tenant.id, Actor::User(user.id), "signed_in", &json!({})).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+/// Trades a refresh token for new tokens. Each refresh token works once:
+/// a second use means it was stolen, and the whole family is revoked.
+pub async fn refresh(state: &AppState, tenant: &Tenant, refresh_token: &str) -> Result<Tokens, ApiError> {
+    let invalid = || ApiError::unauthorized("invalid_refresh_token", "sign in again");
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    let token = select_refresh_token_for_update(&mut tx, tenant.id, &secret_hash(refresh_token))
+        .await?
+        .ok_or_else(invalid)?;
+    if token.revoked_at.is_some() || token.expires_at <= OffsetDateTime::now_utc() {
+        return Err(invalid());
+    }
+    if token.used_at.is_some() {
+        update_refresh_family_revoked(&mut tx, tenant.id, token.family_id).await?;
+        let detail = json!({ "family": token.family_id });
+        insert_audit(
+            &mut tx,
+            tenant.id,
+            Actor::User(token.user_id),
+            "refresh_token_reused",
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(ApiError::unauthorized(
+            "refresh_token_reused",
+            "this session was used from two places and has been ended: sign in again",
+        ));
+    }
+    let user = select_user(&mut tx, tenant.id, token.user_id)
+        .await?
+        .ok_or_else(invalid)?;
+    if user.disabled_at.is_some() {
+        return Err(ApiError::forbidden(
+            "account_disabled",
+            "this account is disabled",
+        ));
+    }
+    update_refresh_token_used(&mut tx, tenant.id, token.id).await?;
+    let tokens = issue_tokens(state, &mut tx, tenant.id, &user, token.family_id).await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+/// Ends the session the refresh token belongs to.
+pub async fn sign_out(state: &AppState, tenant: &Tenant, refresh_token: &str) -> Result<(), ApiError> {
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    if let Some(token) =
+        select_refresh_token_for_update(&mut tx, tenant.id, &secret_hash(refresh_token)).await?
+    {
+        update_refresh_family_revoked(&mut tx, tenant.id, token.family_id).await?;
+        insert_audit(
+            &mut tx,
+            tenant.id,
+            Actor::User(token.user_id),
+            "signed_out",
+            &json!({}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a staff member's role. Owners and admins are made and unmade by
+/// owners only; nobody changes their own role.
+pub async fn change_role(
+    state: &AppState,
+    tenant: TenantId,
+    by: (Uuid, Role),
+    target: Uuid,
+    role: Role,
+) -> Result<(), ApiError> {
+    let (by_user, by_role) = by;
+    if by_user == target {
+        return Err(ApiError::forbidden("forbidden", "nobody changes their own role"));
+    }
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let user = select_user(&mut tx, tenant, target)
+        .await?
+        .ok_or_else(|| ApiError::not_found("unknown_user", "there is no such user here"))?;
+    let current = Role::parse(&user.role)
+        .map_err(|_| ApiError::bad_request("not_staff", "members have no staff role"))?;
+    let powerful = |r: Role| r.at_least(Role::Admin);
+    if (powerful(current) || powerful(role)) && by_role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "only an owner grants or removes the owner and admin roles",
+        ));
+    }
+    update_user_role(&mut tx, tenant, target, role.as_str()).await?;
+    let detail = json!({ "user": target, "from": current.as_str(), "to": role.as_str() });
+    insert_audit(&mut tx, tenant, Actor::User(by_user), "role_changed", &detail).await?;
+    tx.commit().await?;
+    edit_staff(state, tenant, target, move |record| record.role = role).await
+}
+
+/// Sets the PIN that unlocks a shared tablet for this staff member offline:
+/// 4 to 8 digits. Devices receive only its Argon2 verifier.
+pub async fn set_pin(state: &AppState, tenant: TenantId, user: Uuid, pin: String) -> Result<(), ApiError> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad_request("invalid_pin", "a PIN is 4 to 8 digits"));
+    }
+    let verifier = tokio::task::spawn_blocking(move || password::hash_pin(&pin))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    insert_audit(&mut tx, tenant, Actor::User(user), "pin_changed", &json!({})).await?;
+    tx.commit().await?;
+    edit_staff(state, tenant, user, move |record| {
+        record.pin_verifier = Some(verifier)
+    })
+    .await
+}
+
+async fn edit_staff(
+    state: &AppState,
+    tenant: TenantId,
+    user: Uuid,
+    change: impl FnOnce(&mut Staff) + Send + 'static,
+) -> Result<(), ApiError> {
+    let id = StaffId::from_uuid(user);
+    server_edits::edit(state, tenant, staff::doc_id(id), move |doc| {
+        let mut record = staff::project(&*doc)?;
+        change(&mut record);
+        staff::update(doc, &record)?;
+        Ok(())
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found("unknown_user", "there is no such staff member here"))
+}

@@ -1,0 +1,62 @@
+//! Signing in and out, and refreshing tokens.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::json::ApiJson;
+use crate::accounts::{self, Tokens};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/auth/sign-in", post(sign_in))
+        .route("/v1/auth/refresh", post(refresh))
+        .route("/v1/auth/sign-out", post(sign_out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignIn {
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshToken {
+    refresh_token: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Json<Tokens>, ApiError> {
+    accounts::sign_in(&state, &tenant, &body.email, body.password)
+        .await
+        .map(Json)
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    ApiJson(body): ApiJson<RefreshToken>,
+) -> Result<Json<Tokens>, ApiError> {
+    accounts::refresh(&state, &tenant, &body.refresh_token)
+        .await
+        .map(Json)
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    tenant: Tenant,
+    ApiJson(body): ApiJson<RefreshToken>,
+) -> Result<StatusCode, ApiError> {
+    accounts::sign_out(&state, &tenant, &body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

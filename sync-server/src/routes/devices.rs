@@ -1,0 +1,149 @@
+//! Enrolling and revoking devices.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use tatami_core::ids::DeviceId;
+use tatami_core::people::Role;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::json::{ApiJson, ApiPath};
+use crate::auth::{Caller, device_credential};
+use crate::crypto::{random_token, secret_hash};
+use crate::db::audit::insert_audit;
+use crate::db::devices::{insert_device, select_devices, update_device_revoked};
+use crate::db::{self};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/devices", post(enrol).get(list))
+        .route("/v1/devices/{id}", delete(revoke))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Enrolment {
+    name: String,
+    /// What the device may change: `front_desk` for a kiosk, `instructor`
+    /// for an instructor's laptop. At most the enrolling admin's role.
+    role: String,
+}
+
+#[derive(Serialize)]
+struct Enrolled {
+    device_id: DeviceId,
+    /// Shown once: the device keeps it in its OS keyring.
+    credential: String,
+    role: Role,
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<Enrolment>,
+) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
+    let (user, by_role) = caller.staff(Role::Admin)?;
+    let role = Role::parse(&body.role).map_err(|e| ApiError::bad_request("invalid_field", e.to_string()))?;
+    if !by_role.at_least(role) {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "a device cannot get more rights than the admin enrolling it",
+        ));
+    }
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            "name the device in 1 to 60 characters",
+        ));
+    }
+    let device = DeviceId::new();
+    let secret = random_token();
+    let tenant = caller.tenant.id;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    insert_device(
+        &mut tx,
+        tenant,
+        *device.as_uuid(),
+        name,
+        role.as_str(),
+        &secret_hash(&secret),
+        user,
+    )
+    .await?;
+    let detail = json!({ "device": device, "name": name, "role": role });
+    insert_audit(&mut tx, tenant, caller.actor(), "device_enrolled", &detail).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrolled {
+            device_id: device,
+            credential: device_credential(device, &secret),
+            role,
+        }),
+    ))
+}
+
+#[derive(Serialize)]
+struct DeviceInfo {
+    id: Uuid,
+    name: String,
+    role: String,
+    #[serde(with = "time::serde::rfc3339")]
+    enrolled_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    last_seen_at: Option<OffsetDateTime>,
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
+    caller.staff(Role::Admin)?;
+    let mut tx = db::begin(&state.pool, caller.tenant.id).await?;
+    let devices = select_devices(&mut tx, caller.tenant.id).await?;
+    Ok(Json(
+        devices
+            .into_iter()
+            .map(|d| DeviceInfo {
+                id: d.id,
+                name: d.name,
+                role: d.role,
+                enrolled_at: d.enrolled_at,
+                revoked_at: d.revoked_at,
+                last_seen_at: d.last_seen_at,
+            })
+            .collect(),
+    ))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    caller.staff(Role::Admin)?;
+    let tenant = caller.tenant.id;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    if !update_device_revoked(&mut tx, tenant, id).await? {
+        return Err(ApiError::not_found(
+            "unknown_device",
+            "no such device is enrolled here",
+        ));
+    }
+    insert_audit(
+        &mut tx,
+        tenant,
+        caller.actor(),
+        "device_revoked",
+        &json!({ "device": id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,69 @@
+//! The HTTP API: one module per resource, assembled with the layers every
+//! request passes through.
+
+mod auth;
+mod devices;
+mod health;
+pub mod json;
+mod openapi;
+mod passes;
+mod sync;
+mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Method, Request, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::metrics;
+use crate::state::AppState;
+use crate::tenancy::TENANT_HEADER;
+
+pub use openapi::DOCUMENT as OPENAPI;
+
+pub fn router(state: AppState) -> Router {
+    let http = &state.settings.http;
+    let origins: Vec<HeaderValue> = http.cors_origins.iter().filter_map(|o| o.parse().ok()).collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            TENANT_HEADER.parse().unwrap_or(header::HOST),
+        ]);
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = %id,
+            tenant = tracing::field::Empty,
+        )
+    });
+    Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(devices::router())
+        .merge(sync::router())
+        .merge(passes::router())
+        .merge(openapi::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(http.max_body_bytes))
+        .layer(cors)
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}

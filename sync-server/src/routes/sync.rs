@@ -1,0 +1,200 @@
+//! The sync protocol over HTTP: push and pull, wait for news, bootstrap.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tatami_core::doc::DocKind;
+use tatami_core::ids::DocId;
+use tatami_core::policy::Writer;
+use tatami_core::sync::{
+    Bootstrap, Bytes, DocState, LoggedChange, MAX_PULL, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+};
+use uuid::Uuid;
+
+use super::json::{ApiJson, ApiQuery};
+use crate::auth::Caller;
+use crate::db::changes::{select_changes_after, select_log_head};
+use crate::db::documents::{select_changes_after_snapshots, select_document_page};
+use crate::db::{self};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::sync::Push;
+
+/// Documents per bootstrap page.
+const BOOTSTRAP_PAGE: i64 = 500;
+/// The longest a wait for news is held open.
+const MAX_WAIT: Duration = Duration::from_secs(25);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sync", post(sync))
+        .route("/v1/sync/wait", get(wait))
+        .route("/v1/bootstrap", get(bootstrap))
+}
+
+fn check_protocol(protocol: u32) -> Result<(), ApiError> {
+    if protocol == PROTOCOL_VERSION {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "protocol_unsupported",
+            format!(
+                "this server speaks sync protocol {PROTOCOL_VERSION}, the device {protocol}: update the app or the server"
+            ),
+        ))
+    }
+}
+
+fn to_seq(cursor: u64) -> Result<i64, ApiError> {
+    i64::try_from(cursor).map_err(|_| ApiError::bad_request("invalid_cursor", "the cursor is out of range"))
+}
+
+/// Stores the device's changes, then returns what came after its cursor.
+async fn sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<SyncRequest>,
+) -> Result<Json<SyncResponse>, ApiError> {
+    check_protocol(request.protocol)?;
+    let (device, role) = caller.device()?;
+    let tenant = caller.tenant.id;
+    let cursor = to_seq(request.cursor)?;
+
+    let refused = if request.push.is_empty() {
+        Vec::new()
+    } else {
+        let push = Push {
+            writer: Writer::Device(role),
+            device: Some(device),
+            docs: request.push,
+        };
+        state.sync.push(tenant, push).await.map_err(ApiError::internal)?
+    };
+
+    let limit = request.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let head = select_log_head(&mut *tx, tenant).await?;
+    if cursor > head {
+        return Err(ApiError::conflict(
+            "cursor_ahead",
+            "this device has seen changes the server does not have: rebuild it from the server",
+        ));
+    }
+    let mut rows = select_changes_after(&mut *tx, tenant, cursor, i64::from(limit) + 1).await?;
+    tx.commit().await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().map_or(cursor, |row| row.seq);
+    let own = Some(*device.as_uuid());
+    let changes: Vec<LoggedChange> = rows
+        .into_iter()
+        .filter(|row| row.device_id != own)
+        .map(|row| LoggedChange {
+            seq: u64::try_from(row.seq).unwrap_or(0),
+            doc: DocId::from_uuid(row.doc_id),
+            change: Bytes(row.bytes),
+        })
+        .collect();
+    state
+        .metrics
+        .changes_out
+        .fetch_add(changes.len() as u64, Ordering::Relaxed);
+    Ok(Json(SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        refused,
+        changes,
+        cursor: u64::try_from(next_cursor).unwrap_or(0),
+        more,
+    }))
+}
+
+#[derive(Deserialize)]
+struct WaitQuery {
+    cursor: u64,
+}
+
+#[derive(Serialize)]
+struct Head {
+    head: u64,
+}
+
+/// Answers as soon as the academy's log passes `cursor`, or after 25
+/// seconds: a long poll that tells connected devices to sync.
+async fn wait(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WaitQuery>,
+) -> Result<Json<Head>, ApiError> {
+    caller.device()?;
+    let cursor = to_seq(query.cursor)?;
+    let mut head = state
+        .sync
+        .head(caller.tenant.id)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut stopping = state.stopping.subscribe();
+    tokio::select! {
+        _ = tokio::time::timeout(MAX_WAIT, head.wait_for(|h| *h > cursor)) => {}
+        _ = stopping.wait_for(|stopping| *stopping) => {}
+    }
+    let current = *head.borrow();
+    Ok(Json(Head {
+        head: u64::try_from(current).unwrap_or(0),
+    }))
+}
+
+#[derive(Deserialize)]
+struct BootstrapQuery {
+    after: Option<DocId>,
+}
+
+/// A page of every document's current state, for a fresh device.
+async fn bootstrap(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<BootstrapQuery>,
+) -> Result<Json<Bootstrap>, ApiError> {
+    caller.device()?;
+    let tenant = caller.tenant.id;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let cursor = select_log_head(&mut *tx, tenant).await?;
+    let after = query.after.map_or(Uuid::nil(), |d| *d.as_uuid());
+    let page = select_document_page(&mut *tx, tenant, after, BOOTSTRAP_PAGE).await?;
+    let ids: Vec<Uuid> = page.iter().map(|d| d.doc_id).collect();
+    let mut changes: HashMap<Uuid, Vec<Bytes>> = HashMap::new();
+    for (doc, bytes) in select_changes_after_snapshots(&mut *tx, tenant, &ids).await? {
+        changes.entry(doc).or_default().push(Bytes(bytes));
+    }
+    tx.commit().await?;
+    let next = (page.len() as i64 == BOOTSTRAP_PAGE)
+        .then(|| page.last().map(|d| DocId::from_uuid(d.doc_id)))
+        .flatten();
+    let docs = page
+        .into_iter()
+        .map(|d| {
+            let kind = DocKind::parse(&d.kind).map_err(ApiError::internal)?;
+            Ok(DocState {
+                doc: DocId::from_uuid(d.doc_id),
+                kind,
+                snapshot: Bytes(d.snapshot.unwrap_or_default()),
+                changes: changes.remove(&d.doc_id).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let sent: usize = docs.iter().map(|d| d.changes.len()).sum();
+    state
+        .metrics
+        .changes_out
+        .fetch_add(sent as u64, Ordering::Relaxed);
+    Ok(Json(Bootstrap {
+        protocol: PROTOCOL_VERSION,
+        docs,
+        next,
+        cursor: u64::try_from(cursor).unwrap_or(0),
+    }))
+}

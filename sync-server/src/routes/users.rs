@@ -1,0 +1,111 @@
+//! Staff and member accounts, roles and PINs.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tatami_core::ids::StudentId;
+use tatami_core::people::Role;
+use tatami_core::text::{Email, PersonName};
+use uuid::Uuid;
+
+use super::json::{ApiJson, ApiPath};
+use crate::accounts::{self, Account};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/users", post(create))
+        .route("/v1/users/{id}/role", put(change_role))
+        .route("/v1/me/pin", put(set_pin))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    email: String,
+    name: String,
+    password: String,
+    /// A staff role, or `member` with `student_id`.
+    role: String,
+    student_id: Option<StudentId>,
+}
+
+fn invalid(e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request("invalid_field", e.to_string())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (_, by_role) = caller.staff(Role::Admin)?;
+    let account = match (body.role.as_str(), body.student_id) {
+        ("member", Some(student)) => Account::Member(student),
+        ("member", None) => {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                "a member account needs student_id",
+            ));
+        }
+        (role, _) => Account::Staff(Role::parse(role).map_err(invalid)?),
+    };
+    if matches!(account, Account::Staff(role) if role.at_least(Role::Admin)) && by_role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "only an owner creates owners and admins",
+        ));
+    }
+    let email = Email::parse(&body.email).map_err(invalid)?;
+    let name = PersonName::parse(&body.name).map_err(invalid)?;
+    let id = accounts::create_user(
+        &state,
+        caller.tenant.id,
+        &email,
+        &name,
+        body.password,
+        account,
+        caller.actor(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRole {
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewRole>,
+) -> Result<StatusCode, ApiError> {
+    let by = caller.staff(Role::Admin)?;
+    let role = Role::parse(&body.role).map_err(invalid)?;
+    accounts::change_role(&state, caller.tenant.id, by, id, role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPin {
+    pin: String,
+}
+
+async fn set_pin(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewPin>,
+) -> Result<StatusCode, ApiError> {
+    let (user, _) = caller.staff(Role::FrontDesk)?;
+    accounts::set_pin(&state, caller.tenant.id, user, body.pin).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

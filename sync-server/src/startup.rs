@@ -1,0 +1,213 @@
+//! Starting the server: the database (configured or embedded), secrets,
+//! shared state, and the listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::net::TcpListener;
+
+use crate::auth::rate_limit::FailureLimiter;
+use crate::auth::token::TokenKey;
+use crate::crypto::{MasterKey, random_token};
+use crate::metrics::Metrics;
+use crate::postgres::cluster::{ClusterError, ClusterOptions, PgCluster};
+use crate::postgres::{APP_ROLE, OWNER_ROLE, migrate, prepare_cluster};
+use crate::routes;
+use crate::settings::{Secret, Settings};
+use crate::state::{AppState, Shared};
+use crate::sync::SyncHub;
+use crate::tenancy::TenantDirectory;
+
+/// Documents the server keeps in memory.
+const CACHED_DOCUMENTS: usize = 4096;
+/// The embedded cluster's database.
+const DATABASE: &str = "tatami";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Config(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The server's state, connected to its database.
+#[derive(Debug)]
+pub struct Server {
+    pub state: AppState,
+    /// The embedded cluster, when no database was configured.
+    cluster: Option<PgCluster>,
+}
+
+/// Connects to the configured database, or starts the embedded one in
+/// `data_dir` and migrates it.
+pub async fn connect(settings: Settings) -> Result<Server, StartError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| StartError::Io {
+        context: format!("creating {}", settings.data_dir.display()),
+        source,
+    })?;
+    let (options, cluster) = match &settings.database.url {
+        Some(url) => {
+            if let Some(owner) = &settings.database.migrate_url {
+                migrate(&PgConnectOptions::from_str(owner.expose())?).await?;
+            }
+            (PgConnectOptions::from_str(url.expose())?, None)
+        }
+        None => {
+            let options = ClusterOptions {
+                durable: true,
+                ephemeral: false,
+            };
+            let cluster = PgCluster::start(&settings.data_dir.join("postgres"), options).await?;
+            prepare_cluster(&cluster, DATABASE).await?;
+            migrate(&cluster.connect_options(DATABASE, OWNER_ROLE)).await?;
+            (cluster.connect_options(DATABASE, APP_ROLE), Some(cluster))
+        }
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.database.max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options.application_name("tatami-sync-server"))
+        .await?;
+    let token_secret = secret_or_file(
+        settings.auth.token_secret.as_ref(),
+        &settings.data_dir,
+        "token-secret",
+        random_token,
+    )?;
+    let master_key = secret_or_file(
+        settings.auth.master_key.as_ref(),
+        &settings.data_dir,
+        "master-key",
+        MasterKey::generate,
+    )?;
+    let master_key = MasterKey::from_base64(&master_key).map_err(|e| StartError::Config(e.to_string()))?;
+    let failures = usize::try_from(settings.auth.sign_in_failures).unwrap_or(usize::MAX);
+    let state = AppState::new(Shared {
+        sync: SyncHub::new(pool.clone(), CACHED_DOCUMENTS),
+        pool,
+        tokens: TokenKey::new(token_secret.as_bytes()),
+        master_key,
+        tenants: TenantDirectory::default(),
+        metrics: Metrics::default(),
+        sign_in_failures: FailureLimiter::new(failures, Duration::from_secs(15 * 60)),
+        stopping: tokio::sync::watch::channel(false).0,
+        settings,
+    });
+    Ok(Server { state, cluster })
+}
+
+/// A configured secret, or one kept in a private file of the data
+/// directory, made on first start.
+fn secret_or_file(
+    configured: Option<&Secret<String>>,
+    dir: &Path,
+    name: &str,
+    make: impl FnOnce() -> String,
+) -> Result<String, StartError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(secret) = configured {
+        return Ok(secret.expose().clone());
+    }
+    let path = dir.join(name);
+    let io = |source| StartError::Io {
+        context: format!("reading or creating {}", path.display()),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(existing) => Ok(existing.trim().to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = make();
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(io)?;
+            file.write_all(secret.as_bytes()).map_err(io)?;
+            Ok(secret)
+        }
+        Err(e) => Err(io(e)),
+    }
+}
+
+impl Server {
+    /// Stops what the server started (the embedded database).
+    pub async fn shutdown(self) -> Result<(), StartError> {
+        self.state.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            cluster.stop().await?;
+        }
+        Ok(())
+    }
+}
+
+/// A connected server bound to its address, not yet serving.
+#[derive(Debug)]
+pub struct Application {
+    pub server: Server,
+    listener: TcpListener,
+}
+
+pub async fn build(settings: Settings) -> Result<Application, StartError> {
+    let listen = settings.listen.clone();
+    let server = connect(settings).await?;
+    let listener = TcpListener::bind(&listen)
+        .await
+        .map_err(|source| StartError::Io {
+            context: format!("listening on {listen}"),
+            source,
+        })?;
+    Ok(Application { server, listener })
+}
+
+impl Application {
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, finishes the requests under way,
+    /// then stops the embedded database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
+        run_with_listener(self.listener, self.server.state.clone(), shutdown)
+            .await
+            .map_err(|source| StartError::Io {
+                context: "serving".into(),
+                source,
+            })?;
+        self.server.shutdown().await
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves. Long polls are
+/// answered at once on shutdown so that it does not wait for them.
+pub async fn run_with_listener(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let stopping = state.stopping.clone();
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping.send(true);
+        })
+        .await
+}

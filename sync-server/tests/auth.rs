@@ -1,0 +1,270 @@
+//! Signing in, tokens, roles and academy boundaries, over real HTTP.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{PASSWORD, TestServer, error_code, ok_json};
+use tatami_core::ids::StudentId;
+use tatami_core::people::Role;
+use tatami_sync_server::auth::token::{Claims, TokenKey};
+use tatami_sync_server::db;
+
+async fn audit_actions(server: &TestServer, tenant: &tatami_sync_server::tenancy::Tenant) -> Vec<String> {
+    let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
+    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY at, id")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let email = server.staff(&tiger, Role::Instructor).await;
+    let first = server.sign_in("golden-tiger", &email).await;
+    assert_eq!(first["role"], "instructor");
+
+    let refresh = |token: Value| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/auth/refresh", None)
+            .json(&json!({ "refresh_token": token }))
+            .send()
+    };
+    let second: Value = ok_json(refresh(first["refresh_token"].clone()).await.unwrap()).await;
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    let third: Value = ok_json(refresh(second["refresh_token"].clone()).await.unwrap()).await;
+
+    // The first token again: someone replayed it. The whole family ends.
+    let reused = refresh(first["refresh_token"].clone()).await.unwrap();
+    assert_eq!(
+        error_code(reused, StatusCode::UNAUTHORIZED).await,
+        "refresh_token_reused"
+    );
+    let after = refresh(third["refresh_token"].clone()).await.unwrap();
+    assert_eq!(
+        error_code(after, StatusCode::UNAUTHORIZED).await,
+        "invalid_refresh_token"
+    );
+    assert!(
+        audit_actions(&server, &tiger)
+            .await
+            .contains(&"refresh_token_reused".to_owned())
+    );
+
+    // Signing out ends a session too.
+    let session = server.sign_in("golden-tiger", &email).await;
+    let out = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/sign-out", None)
+        .json(&json!({ "refresh_token": session["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let gone = refresh(session["refresh_token"].clone()).await.unwrap();
+    assert_eq!(
+        error_code(gone, StatusCode::UNAUTHORIZED).await,
+        "invalid_refresh_token"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_audited_and_then_slowed_down() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let email = server.staff(&tiger, Role::Owner).await;
+    let attempt = |password: &'static str| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+    };
+    for _ in 0..5 {
+        let wrong = attempt("not the password").await.unwrap();
+        assert_eq!(
+            error_code(wrong, StatusCode::UNAUTHORIZED).await,
+            "invalid_credentials"
+        );
+    }
+    // Even the right password waits now.
+    let blocked = attempt(PASSWORD).await.unwrap();
+    assert!(blocked.headers().contains_key("retry-after"));
+    assert_eq!(
+        error_code(blocked, StatusCode::TOO_MANY_REQUESTS).await,
+        "too_many_requests"
+    );
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(actions.iter().filter(|a| *a == "sign_in_failed").count(), 5);
+    // An unknown email is the same failure, not a hint.
+    let unknown = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+        .json(&json!({ "email": "nobody@example.com", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(unknown, StatusCode::UNAUTHORIZED).await,
+        "invalid_credentials"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn every_request_stays_inside_its_academy() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    server.academy("white-crane").await;
+    let admin = server.token(&tiger, Role::Admin).await;
+
+    let list = |slug: &'static str, token: &str| {
+        server
+            .request(Method::GET, slug, "/v1/devices", Some(token))
+            .send()
+    };
+    assert_eq!(
+        list("golden-tiger", &admin).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let foreign = list("white-crane", &admin).await.unwrap();
+    assert_eq!(error_code(foreign, StatusCode::FORBIDDEN).await, "wrong_tenant");
+    let unknown = list("black-lotus", &admin).await.unwrap();
+    assert_eq!(error_code(unknown, StatusCode::NOT_FOUND).await, "unknown_tenant");
+    let nameless = server
+        .http
+        .get(format!("{}/v1/devices", server.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(nameless, StatusCode::BAD_REQUEST).await, "no_tenant");
+
+    // The academy can also come from the host name.
+    let by_host = server
+        .http
+        .get(format!("{}/v1/devices", server.base))
+        .header("host", "golden-tiger.localhost")
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_host.status(), StatusCode::OK);
+
+    // A token signed with the right key but expired.
+    let key = TokenKey::new(b"test token secret");
+    let expired = key.sign(&Claims {
+        sub: uuid::Uuid::now_v7(),
+        tid: *tiger.id.as_uuid(),
+        role: "owner".into(),
+        student: None,
+        iat: 0,
+        exp: 1,
+    });
+    let response = list("golden-tiger", &expired).await.unwrap();
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "token_expired"
+    );
+    let forged = TokenKey::new(b"someone else's key").sign(&Claims {
+        sub: uuid::Uuid::now_v7(),
+        tid: *tiger.id.as_uuid(),
+        role: "owner".into(),
+        student: None,
+        iat: 0,
+        exp: i64::MAX,
+    });
+    let response = list("golden-tiger", &forged).await.unwrap();
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "invalid_token"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn roles_are_granted_by_those_above_and_audited() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let owner = server.token(&tiger, Role::Owner).await;
+    let admin = server.token(&tiger, Role::Admin).await;
+    let create = |token: &str, role: &str| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/users", Some(token))
+            .json(&json!({ "email": format!("{role}-{}@example.com", uuid::Uuid::new_v4()), "name": "New Person", "password": PASSWORD, "role": role }))
+            .send()
+    };
+    let refused = create(&admin, "admin").await.unwrap();
+    assert_eq!(error_code(refused, StatusCode::FORBIDDEN).await, "forbidden");
+    let desk: Value = ok_json(create(&admin, "front_desk").await.unwrap()).await;
+    let instructor_token = server.token(&tiger, Role::Instructor).await;
+    let too_low = create(&instructor_token, "front_desk").await.unwrap();
+    assert_eq!(error_code(too_low, StatusCode::FORBIDDEN).await, "forbidden");
+    let weak = server
+        .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
+        .json(&json!({ "email": "weak@example.com", "name": "Weak", "password": "short", "role": "front_desk" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(weak, StatusCode::BAD_REQUEST).await, "weak_password");
+
+    let set_role = |token: &str, user: &Value, role: &str| {
+        server
+            .request(
+                Method::PUT,
+                "golden-tiger",
+                &format!("/v1/users/{}/role", user.as_str().unwrap()),
+                Some(token),
+            )
+            .json(&json!({ "role": role }))
+            .send()
+    };
+    let promoted = set_role(&admin, &desk["id"], "instructor").await.unwrap();
+    assert_eq!(promoted.status(), StatusCode::NO_CONTENT);
+    let to_admin = set_role(&admin, &desk["id"], "admin").await.unwrap();
+    assert_eq!(error_code(to_admin, StatusCode::FORBIDDEN).await, "forbidden");
+    assert_eq!(
+        set_role(&owner, &desk["id"], "admin").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // The staff record every device syncs follows the role.
+    let mut tx = db::begin(&server.state.pool, tiger.id).await.unwrap();
+    let role: String = sqlx::query_scalar("SELECT role FROM staff WHERE id = $1")
+        .bind(desk["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap())
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(role, "admin");
+    drop(tx);
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(actions.iter().filter(|a| *a == "role_changed").count(), 2);
+
+    // Members need a student.
+    let member = server
+        .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
+        .json(&json!({ "email": "kid@example.com", "name": "Kid", "password": PASSWORD, "role": "member" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(member, StatusCode::BAD_REQUEST).await, "invalid_field");
+    let member = server
+        .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
+        .json(&json!({ "email": "kid@example.com", "name": "Kid", "password": PASSWORD, "role": "member", "student_id": StudentId::new() }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(member.status(), StatusCode::CREATED);
+    let again = server
+        .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
+        .json(
+            &json!({ "email": "KID@example.com", "name": "Kid", "password": PASSWORD, "role": "front_desk" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(again, StatusCode::CONFLICT).await, "email_taken");
+    server.stop().await;
+}

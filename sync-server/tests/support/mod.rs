@@ -1,0 +1,225 @@
+//! A real server on a free port over a fresh database, and the calls the
+//! tests make to it over HTTP.
+
+#![allow(
+    dead_code,
+    unreachable_pub,
+    reason = "each test file uses part of the support"
+)]
+
+use automerge::AutoCommit;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tatami_core::ids::{DeviceId, DocId};
+use tatami_core::people::Role;
+use tatami_core::sync::{Bytes, DocChanges, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use tatami_core::text::{Email, Label, PersonName, Slug, TimeZoneName};
+use tatami_sync_server::accounts::{Account, create_user};
+use tatami_sync_server::crypto::MasterKey;
+use tatami_sync_server::db::audit::Actor;
+use tatami_sync_server::postgres::testing::{TestDatabase, fresh_database};
+use tatami_sync_server::settings::{Secret, Settings};
+use tatami_sync_server::state::AppState;
+use tatami_sync_server::tenancy::Tenant;
+use tatami_sync_server::{academies, build};
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub db: TestDatabase,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    running: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(fresh_database().await, |_| {}).await
+    }
+
+    /// A server over `db` (another instance over the same database, say),
+    /// with settings adjusted by `tweak`.
+    pub async fn start_with(db: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = Settings::load(None).unwrap();
+        settings.listen = "127.0.0.1:0".into();
+        settings.data_dir = std::env::temp_dir().join(format!("tatami-test-{}", uuid::Uuid::new_v4()));
+        settings.database.url = Some(Secret::new(db.app_url.clone()));
+        settings.database.max_connections = 8;
+        settings.auth.token_secret = Some(Secret::new("test token secret".into()));
+        // One master key for every server over this database.
+        settings.auth.master_key = Some(Secret::new(master_key_for(&db)));
+        tweak(&mut settings);
+        let app = build(settings).await.unwrap();
+        let base = format!("http://{}", app.local_addr().unwrap());
+        let state = app.server.state.clone();
+        let (stop, stopped) = oneshot::channel();
+        let running = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            base,
+            state,
+            db,
+            http: reqwest::Client::new(),
+            stop: Some(stop),
+            running,
+        }
+    }
+
+    /// Stops serving and waits until it has.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.running).await.unwrap();
+    }
+
+    pub async fn academy(&self, slug: &str) -> Tenant {
+        academies::create_academy(
+            &self.state,
+            &Slug::parse(slug).unwrap(),
+            &Label::parse(slug).unwrap(),
+            &TimeZoneName::parse("Europe/Lisbon").unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A new staff account; returns its email.
+    pub async fn staff(&self, tenant: &Tenant, role: Role) -> String {
+        let email = format!("{}-{}@example.com", role, uuid::Uuid::new_v4().simple());
+        create_user(
+            &self.state,
+            tenant.id,
+            &Email::parse(&email).unwrap(),
+            &PersonName::parse("Staff Member").unwrap(),
+            PASSWORD.into(),
+            Account::Staff(role),
+            Actor::Server,
+        )
+        .await
+        .unwrap();
+        email
+    }
+
+    /// A request to `path` for academy `slug`, with `token` if given.
+    pub fn request(&self, method: Method, slug: &str, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-tatami-tenant", slug);
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn sign_in(&self, slug: &str, email: &str) -> Value {
+        let response = self
+            .request(Method::POST, slug, "/v1/auth/sign-in", None)
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        ok_json(response).await
+    }
+
+    /// An access token of a new staff member with `role`.
+    pub async fn token(&self, tenant: &Tenant, role: Role) -> String {
+        let email = self.staff(tenant, role).await;
+        self.sign_in(&tenant.slug, &email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Enrols a device with `role`, as a new owner; returns its credential.
+    pub async fn device(&self, tenant: &Tenant, role: Role) -> Device {
+        let owner = self.token(tenant, Role::Owner).await;
+        let response = self
+            .request(Method::POST, &tenant.slug, "/v1/devices", Some(&owner))
+            .json(&json!({ "name": "Front desk tablet", "role": role }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        Device {
+            slug: tenant.slug.clone(),
+            id: body["device_id"].as_str().unwrap().parse().unwrap(),
+            credential: body["credential"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn sync_raw(&self, device: &Device, body: &SyncRequest) -> Response {
+        self.request(Method::POST, &device.slug, "/v1/sync", Some(&device.credential))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Pushes `docs` and pulls after `cursor`.
+    pub async fn sync(&self, device: &Device, cursor: u64, docs: Vec<DocChanges>) -> SyncResponse {
+        let request = SyncRequest {
+            protocol: PROTOCOL_VERSION,
+            cursor,
+            push: docs,
+            limit: None,
+        };
+        ok_json(self.sync_raw(device, &request).await).await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub slug: String,
+    pub id: DeviceId,
+    pub credential: String,
+}
+
+pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The error code of a failed response, checking its status.
+pub async fn error_code(response: Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.unwrap();
+    body["code"].as_str().unwrap().to_owned()
+}
+
+/// The changes of `doc` since `since` (all, for a new document), as pushed.
+pub fn changes(id: DocId, doc: &mut AutoCommit, since: &[automerge::ChangeHash]) -> DocChanges {
+    doc.commit();
+    DocChanges {
+        doc: id,
+        changes: doc
+            .get_changes(since)
+            .iter()
+            .map(|c| Bytes(c.raw_bytes().to_vec()))
+            .collect(),
+    }
+}
+
+fn master_key_for(db: &TestDatabase) -> String {
+    use std::sync::{Mutex, OnceLock};
+    static KEYS: OnceLock<Mutex<std::collections::HashMap<String, String>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(Default::default);
+    keys.lock()
+        .unwrap()
+        .entry(db.app_url.clone())
+        .or_insert_with(MasterKey::generate)
+        .clone()
+}
