@@ -29,18 +29,27 @@ fn command(data_dir: &Path, args: &[&str]) -> Command {
 async fn run(data_dir: &Path, args: &[&str]) -> String {
     let output = command(data_dir, args).output().await.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "{args:?}: {}{stdout}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{args:?}: {}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
 /// Starts `serve` and waits for its "serving" log line; returns the child
 /// and its address.
 async fn serve(data_dir: &Path) -> (Child, String) {
-    let mut child = command(data_dir, &["serve"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut child = command(data_dir, &["serve"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let address = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
-            let Ok(event) = serde_json::from_str::<Value>(&line) else { continue };
+            let Ok(event) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
             if event["message"] == "serving" {
                 return event["address"].as_str().unwrap().to_owned();
             }
@@ -58,7 +67,10 @@ async fn serve(data_dir: &Path) -> (Child, String) {
 async fn stop(mut child: Child) {
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap()).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await.unwrap().unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "{status}");
 }
 
@@ -73,11 +85,40 @@ fn temp_dir() -> PathBuf {
 #[tokio::test]
 async fn serves_from_its_own_database_kept_across_restarts() {
     let data_dir = temp_dir();
-    let created = run(&data_dir, &["create-tenant", "--slug", "golden-tiger", "--name", "Golden Tiger"]).await;
+    let created = run(
+        &data_dir,
+        &[
+            "create-tenant",
+            "--slug",
+            "golden-tiger",
+            "--name",
+            "Golden Tiger",
+        ],
+    )
+    .await;
     assert!(created.contains("created academy golden-tiger"), "{created}");
-    let user = run(&data_dir, &["create-user", "--tenant", "golden-tiger", "--email", "owner@example.com", "--name", "Ana Owner"]).await;
-    let password = user.lines().find_map(|l| l.strip_prefix("password: ")).unwrap().to_owned();
-    assert!(!postmaster_running(&data_dir), "each command stops the database it started");
+    let user = run(
+        &data_dir,
+        &[
+            "create-user",
+            "--tenant",
+            "golden-tiger",
+            "--email",
+            "owner@example.com",
+            "--name",
+            "Ana Owner",
+        ],
+    )
+    .await;
+    let password = user
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap()
+        .to_owned();
+    assert!(
+        !postmaster_running(&data_dir),
+        "each command stops the database it started"
+    );
 
     let (child, address) = serve(&data_dir).await;
     let http = reqwest::Client::new();
@@ -90,11 +131,24 @@ async fn serves_from_its_own_database_kept_across_restarts() {
         .send()
         .await
         .unwrap();
-    assert_eq!(signed_in.status(), 200, "the academy and user outlived the commands that made them");
+    assert_eq!(
+        signed_in.status(),
+        200,
+        "the academy and user outlived the commands that made them"
+    );
     stop(child).await;
-    assert!(!postmaster_running(&data_dir), "the server stops its database when it stops");
+    assert!(
+        !postmaster_running(&data_dir),
+        "the server stops its database when it stops"
+    );
 
-    let taken = command(&data_dir, &["create-tenant", "--slug", "golden-tiger", "--name", "Other"]).output().await.unwrap();
+    let taken = command(
+        &data_dir,
+        &["create-tenant", "--slug", "golden-tiger", "--name", "Other"],
+    )
+    .output()
+    .await
+    .unwrap();
     assert!(!taken.status.success());
     assert!(String::from_utf8_lossy(&taken.stderr).contains("`golden-tiger` is taken"));
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -103,7 +157,11 @@ async fn serves_from_its_own_database_kept_across_restarts() {
 #[tokio::test]
 async fn says_which_package_to_install_without_postgresql() {
     let data_dir = temp_dir();
-    let output = command(&data_dir, &["migrate"]).env("TATAMI_PG_BIN", "/nonexistent").output().await.unwrap();
+    let output = command(&data_dir, &["migrate"])
+        .env("TATAMI_PG_BIN", "/nonexistent")
+        .output()
+        .await
+        .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("apt-get install postgresql"), "{stderr}");

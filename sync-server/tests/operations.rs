@@ -7,10 +7,10 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use support::TestServer;
 use tatami_core::people::Role;
 use tatami_sync_server::postgres::testing::fresh_database;
 use tatami_sync_server::routes::OPENAPI;
-use support::TestServer;
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
@@ -24,19 +24,31 @@ async fn health_readiness_and_metrics() {
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     let metrics = get("/metrics").await.unwrap().text().await.unwrap();
-    assert!(metrics.contains(r#"tatami_http_requests_total{method="POST",route="/v1/sync",status="200"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"tatami_http_requests_total{method="POST",route="/v1/sync",status="200"} 1"#),
+        "{metrics}"
+    );
     assert!(metrics.contains(r#"tatami_http_request_duration_seconds_count{route="/v1/sync"} 1"#));
     let changes_in = metrics
         .lines()
         .find_map(|l| l.strip_prefix("tatami_changes_in_total "))
         .and_then(|n| n.parse::<u64>().ok())
         .unwrap();
-    assert!(changes_in >= 3, "the academy, owner and staff documents at least: {changes_in}");
+    assert!(
+        changes_in >= 3,
+        "the academy, owner and staff documents at least: {changes_in}"
+    );
 
     // Every response carries a request id, the caller's if it sent one.
     let response = get("/healthz").await.unwrap();
     assert!(response.headers().contains_key("x-request-id"));
-    let echoed = server.http.get(format!("{}/healthz", server.base)).header("x-request-id", "abc-123").send().await.unwrap();
+    let echoed = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
     server.stop().await;
 }
@@ -56,7 +68,10 @@ async fn only_allowed_origins_get_cors_headers() {
             .send()
     };
     let allowed = preflight("https://admin.golden-tiger.example").await.unwrap();
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://admin.golden-tiger.example");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://admin.golden-tiger.example"
+    );
     let other = preflight("https://evil.example").await.unwrap();
     assert!(!other.headers().contains_key("access-control-allow-origin"));
     server.stop().await;
@@ -73,11 +88,19 @@ async fn the_openapi_document_matches_the_routes() {
         let concrete = path.replace("{id}", "0190f4c2-0000-7000-8000-000000000000");
         for method in operations.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let response = server.request(method.clone(), "golden-tiger", &concrete, Some("no-token")).send().await.unwrap();
+            let response = server
+                .request(method.clone(), "golden-tiger", &concrete, Some("no-token"))
+                .send()
+                .await
+                .unwrap();
             let status = response.status();
             let body = response.text().await.unwrap();
-            let unrouted = status == StatusCode::METHOD_NOT_ALLOWED || (status == StatusCode::NOT_FOUND && body.is_empty());
-            assert!(!unrouted, "{method} {path} is documented but not routed ({status})");
+            let unrouted = status == StatusCode::METHOD_NOT_ALLOWED
+                || (status == StatusCode::NOT_FOUND && body.is_empty());
+            assert!(
+                !unrouted,
+                "{method} {path} is documented but not routed ({status})"
+            );
         }
     }
     let sources = [
@@ -90,6 +113,10 @@ async fn the_openapi_document_matches_the_routes() {
         include_str!("../src/routes/users.rs"),
     ];
     let routed: usize = sources.iter().map(|s| s.matches(".route(\"").count()).sum();
-    assert_eq!(routed, paths.len(), "a route is missing from openapi.json, or documented twice");
+    assert_eq!(
+        routed,
+        paths.len(),
+        "a route is missing from openapi.json, or documented twice"
+    );
     server.stop().await;
 }

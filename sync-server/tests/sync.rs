@@ -11,6 +11,7 @@ use std::time::Duration;
 use automerge::{ActorId, AutoCommit};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use support::{Device, TestServer, changes, error_code};
 use tatami_core::belt::{Grade, Promotion};
 use tatami_core::doc::roll::{self, CheckIn, Method as CheckInMethod};
 use tatami_core::doc::student;
@@ -23,7 +24,6 @@ use tatami_sync_server::db;
 use tatami_sync_server::tenancy::Tenant;
 use time::OffsetDateTime;
 use time::macros::date;
-use support::{Device, TestServer, changes, error_code};
 
 fn new_student(name: &str) -> (Student, AutoCommit) {
     let s = Student::new(
@@ -49,17 +49,26 @@ fn check_in(student: StudentId, device: &Device) -> CheckIn {
 
 async fn count(server: &TestServer, tenant: &Tenant, sql: &str) -> i64 {
     let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut *tx).await.unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn what_one_tablet_records_reaches_another_once() {
     let server = TestServer::start().await;
     let tiger = server.academy("golden-tiger").await;
-    let (a, b) = (server.device(&tiger, Role::FrontDesk).await, server.device(&tiger, Role::FrontDesk).await);
+    let (a, b) = (
+        server.device(&tiger, Role::FrontDesk).await,
+        server.device(&tiger, Role::FrontDesk).await,
+    );
 
     let (ana, mut ana_doc) = new_student("Ana Souza");
-    let session = SessionKey { class: ClassRef::Class(ClassId::new()), date: date!(2026 - 11 - 23) };
+    let session = SessionKey {
+        class: ClassRef::Class(ClassId::new()),
+        date: date!(2026 - 11 - 23),
+    };
     let mut roll_doc = roll::create(tiger.id, &session, ActorId::random()).unwrap();
     roll::check_in(&mut roll_doc, &check_in(ana.id, &a)).unwrap();
     let push = vec![
@@ -81,7 +90,11 @@ async fn what_one_tablet_records_reaches_another_once() {
     assert!(docs.contains(&student::doc_id(ana.id)) && docs.contains(&roll::doc_id(tiger.id, &session)));
     assert_eq!(pulled.changes.len() as i64, logged);
     let mut copy = AutoCommit::new();
-    for change in pulled.changes.iter().filter(|c| c.doc == roll::doc_id(tiger.id, &session)) {
+    for change in pulled
+        .changes
+        .iter()
+        .filter(|c| c.doc == roll::doc_id(tiger.id, &session))
+    {
         copy.load_incremental(&change.change.0).unwrap();
     }
     assert_eq!(roll::project(&copy).unwrap().attending().count(), 1);
@@ -90,7 +103,10 @@ async fn what_one_tablet_records_reaches_another_once() {
     assert!(echo.changes.is_empty());
     // Nothing new: an empty answer and the same cursor.
     let again = server.sync(&b, pulled.cursor, vec![]).await;
-    assert_eq!((again.changes.len(), again.cursor, again.more), (0, pulled.cursor, false));
+    assert_eq!(
+        (again.changes.len(), again.cursor, again.more),
+        (0, pulled.cursor, false)
+    );
     server.stop().await;
 }
 
@@ -121,12 +137,38 @@ async fn changes_beyond_a_devices_role_are_refused_audited_and_stored_nowhere() 
     assert_eq!(response.refused[0].code, RefusalCode::Forbidden);
     assert_eq!(count(&server, &tiger, "SELECT count(*) FROM promotions").await, 0);
     assert_eq!(
-        count(&server, &tiger, "SELECT count(*) FROM audit_log WHERE action = 'change_refused'").await,
+        count(
+            &server,
+            &tiger,
+            "SELECT count(*) FROM audit_log WHERE action = 'change_refused'"
+        )
+        .await,
         1
     );
+    // The tablet rebuilds the student from the server's copy: no promotion.
+    let state: tatami_core::sync::DocState = support::ok_json(
+        server
+            .request(
+                Method::GET,
+                "golden-tiger",
+                &format!("/v1/documents/{id}"),
+                Some(&desk.credential),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut rebuilt = AutoCommit::new();
+    for change in &state.changes {
+        rebuilt.load_incremental(&change.0).unwrap();
+    }
+    assert!(student::project(&rebuilt).unwrap().promotions.is_empty());
     // An instructor's laptop may.
     let laptop = server.device(&tiger, Role::Instructor).await;
-    let accepted = server.sync(&laptop, 0, vec![changes(id, &mut doc, &before)]).await;
+    let accepted = server
+        .sync(&laptop, 0, vec![changes(id, &mut doc, &before)])
+        .await;
     assert!(accepted.refused.is_empty());
     assert_eq!(count(&server, &tiger, "SELECT count(*) FROM promotions").await, 1);
     server.stop().await;
@@ -134,9 +176,12 @@ async fn changes_beyond_a_devices_role_are_refused_audited_and_stored_nowhere() 
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_error_and_changes_nothing() {
-    let server = TestServer::start_with(tatami_sync_server::postgres::testing::fresh_database().await, |s| {
-        s.http.max_body_bytes = 64 * 1024;
-    })
+    let server = TestServer::start_with(
+        tatami_sync_server::postgres::testing::fresh_database().await,
+        |s| {
+            s.http.max_body_bytes = 64 * 1024;
+        },
+    )
     .await;
     let tiger = server.academy("golden-tiger").await;
     let crane = server.academy("white-crane").await;
@@ -150,15 +195,40 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             .send()
     };
 
-    let malformed = post(b"{\"protocol\": 1, \"cursor\": ".to_vec(), "application/json").await.unwrap();
-    assert_eq!(error_code(malformed, StatusCode::BAD_REQUEST).await, "invalid_body");
-    let wrong_shape = post(br#"{"protocol":1,"cursor":0,"push":"everything"}"#.to_vec(), "application/json").await.unwrap();
-    assert_eq!(error_code(wrong_shape, StatusCode::BAD_REQUEST).await, "invalid_body");
-    let not_json = post(b"protocol=1".to_vec(), "application/x-www-form-urlencoded").await.unwrap();
-    assert_eq!(error_code(not_json, StatusCode::BAD_REQUEST).await, "invalid_body");
-    let huge = format!(r#"{{"protocol":1,"cursor":0,"push":[{{"doc":"{}","changes":["{}"]}}]}}"#, DocId::new(), "A".repeat(100_000));
+    let malformed = post(b"{\"protocol\": 1, \"cursor\": ".to_vec(), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(malformed, StatusCode::BAD_REQUEST).await,
+        "invalid_body"
+    );
+    let wrong_shape = post(
+        br#"{"protocol":1,"cursor":0,"push":"everything"}"#.to_vec(),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        error_code(wrong_shape, StatusCode::BAD_REQUEST).await,
+        "invalid_body"
+    );
+    let not_json = post(b"protocol=1".to_vec(), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(not_json, StatusCode::BAD_REQUEST).await,
+        "invalid_body"
+    );
+    let huge = format!(
+        r#"{{"protocol":1,"cursor":0,"push":[{{"doc":"{}","changes":["{}"]}}]}}"#,
+        DocId::new(),
+        "A".repeat(100_000)
+    );
     let too_large = post(huge.into_bytes(), "application/json").await.unwrap();
-    assert_eq!(error_code(too_large, StatusCode::PAYLOAD_TOO_LARGE).await, "body_too_large");
+    assert_eq!(
+        error_code(too_large, StatusCode::PAYLOAD_TOO_LARGE).await,
+        "body_too_large"
+    );
 
     // A truncated body: the connection ends before the promised length.
     let (ana, mut ana_doc) = new_student("Ana Souza");
@@ -169,11 +239,19 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         limit: None,
     };
     let full = serde_json::to_vec(&request).unwrap();
-    let truncated = post(full[..full.len() / 2].to_vec(), "application/json").await.unwrap();
-    assert_eq!(error_code(truncated, StatusCode::BAD_REQUEST).await, "invalid_body");
+    let truncated = post(full[..full.len() / 2].to_vec(), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(truncated, StatusCode::BAD_REQUEST).await,
+        "invalid_body"
+    );
 
     let garbage = SyncRequest {
-        push: vec![DocChanges { doc: DocId::new(), changes: vec![Bytes(b"definitely not automerge".to_vec())] }],
+        push: vec![DocChanges {
+            doc: DocId::new(),
+            changes: vec![Bytes(b"definitely not automerge".to_vec())],
+        }],
         ..request.clone()
     };
     let answer = server.sync(&desk, 0, garbage.push).await;
@@ -182,17 +260,41 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     // A roll of another academy, pushed here.
     let session = SessionKey::open_mat(date!(2026 - 11 - 23));
     let mut foreign = roll::create(crane.id, &session, ActorId::random()).unwrap();
-    let answer = server.sync(&desk, 0, vec![changes(roll::doc_id(crane.id, &session), &mut foreign, &[])]).await;
-    assert!(answer.refused[0].message.contains("another academy"), "{}", answer.refused[0].message);
+    let answer = server
+        .sync(
+            &desk,
+            0,
+            vec![changes(roll::doc_id(crane.id, &session), &mut foreign, &[])],
+        )
+        .await;
+    assert!(
+        answer.refused[0].message.contains("another academy"),
+        "{}",
+        answer.refused[0].message
+    );
 
-    let newer = SyncRequest { protocol: PROTOCOL_VERSION + 1, ..request.clone() };
+    let newer = SyncRequest {
+        protocol: PROTOCOL_VERSION + 1,
+        ..request.clone()
+    };
     let response = server.sync_raw(&desk, &newer).await;
-    assert_eq!(error_code(response, StatusCode::CONFLICT).await, "protocol_unsupported");
-    let ahead = SyncRequest { cursor: 1_000_000, push: vec![], ..request.clone() };
+    assert_eq!(
+        error_code(response, StatusCode::CONFLICT).await,
+        "protocol_unsupported"
+    );
+    let ahead = SyncRequest {
+        cursor: 1_000_000,
+        push: vec![],
+        ..request.clone()
+    };
     let response = server.sync_raw(&desk, &ahead).await;
     assert_eq!(error_code(response, StatusCode::CONFLICT).await, "cursor_ahead");
 
-    assert_eq!(count(&server, &tiger, "SELECT count(*) FROM changes").await, logged, "nothing was stored");
+    assert_eq!(
+        count(&server, &tiger, "SELECT count(*) FROM changes").await,
+        logged,
+        "nothing was stored"
+    );
     assert_eq!(count(&server, &tiger, "SELECT count(*) FROM students").await, 0);
 
     // Staff tokens do not sync; revoked devices no longer do.
@@ -205,16 +307,30 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         .unwrap();
     assert_eq!(error_code(response, StatusCode::FORBIDDEN).await, "forbidden");
     let revoke = server
-        .request(Method::DELETE, "golden-tiger", &format!("/v1/devices/{}", desk.id), Some(&staff))
+        .request(
+            Method::DELETE,
+            "golden-tiger",
+            &format!("/v1/devices/{}", desk.id),
+            Some(&staff),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
     let response = server.sync_raw(&desk, &request).await;
-    assert_eq!(error_code(response, StatusCode::UNAUTHORIZED).await, "device_revoked");
-    let wrong_secret = Device { credential: format!("{}x", desk.credential), ..desk.clone() };
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "device_revoked"
+    );
+    let wrong_secret = Device {
+        credential: format!("{}x", desk.credential),
+        ..desk.clone()
+    };
     let response = server.sync_raw(&wrong_secret, &request).await;
-    assert_eq!(error_code(response, StatusCode::UNAUTHORIZED).await, "invalid_token");
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "invalid_token"
+    );
     server.stop().await;
 }
 
@@ -222,19 +338,32 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
 async fn a_waiting_device_hears_of_a_check_in_at_once() {
     let server = TestServer::start().await;
     let tiger = server.academy("golden-tiger").await;
-    let (tablet, laptop) = (server.device(&tiger, Role::FrontDesk).await, server.device(&tiger, Role::Instructor).await);
+    let (tablet, laptop) = (
+        server.device(&tiger, Role::FrontDesk).await,
+        server.device(&tiger, Role::Instructor).await,
+    );
     let cursor = server.sync(&laptop, 0, vec![]).await.cursor;
 
     let wait = server
-        .request(Method::GET, "golden-tiger", &format!("/v1/sync/wait?cursor={cursor}"), Some(&laptop.credential))
+        .request(
+            Method::GET,
+            "golden-tiger",
+            &format!("/v1/sync/wait?cursor={cursor}"),
+            Some(&laptop.credential),
+        )
         .send();
     let waiting = tokio::spawn(wait);
     let (ana, mut doc) = new_student("Ana Souza");
     let pushed = tokio::time::Instant::now();
-    server.sync(&tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])]).await;
+    server
+        .sync(&tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])])
+        .await;
     let answer: Value = waiting.await.unwrap().unwrap().json().await.unwrap();
     assert!(answer["head"].as_u64().unwrap() > cursor);
-    assert!(pushed.elapsed() < Duration::from_secs(5), "the wait ended with the push, not the timeout");
+    assert!(
+        pushed.elapsed() < Duration::from_secs(5),
+        "the wait ended with the push, not the timeout"
+    );
     server.stop().await;
 }
 
@@ -251,14 +380,34 @@ async fn a_fresh_device_bootstraps_from_snapshots_and_misses_nothing() {
     let mut before = vec![];
     for _ in 0..70 {
         roll::check_in(&mut doc, &check_in(StudentId::new(), &tablet)).unwrap();
-        cursor = server.sync(&tablet, cursor, vec![changes(roll_id, &mut doc, &before)]).await.cursor;
+        cursor = server
+            .sync(&tablet, cursor, vec![changes(roll_id, &mut doc, &before)])
+            .await
+            .cursor;
         before = doc.get_heads();
     }
-    assert_eq!(count(&server, &tiger, "SELECT count(*) FROM documents WHERE snapshot IS NOT NULL").await, 1);
+    assert_eq!(
+        count(
+            &server,
+            &tiger,
+            "SELECT count(*) FROM documents WHERE snapshot IS NOT NULL"
+        )
+        .await,
+        1
+    );
 
     let fresh = server.device(&tiger, Role::FrontDesk).await;
     let page: tatami_core::sync::Bootstrap = support::ok_json(
-        server.request(Method::GET, "golden-tiger", "/v1/bootstrap", Some(&fresh.credential)).send().await.unwrap(),
+        server
+            .request(
+                Method::GET,
+                "golden-tiger",
+                "/v1/bootstrap",
+                Some(&fresh.credential),
+            )
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
     assert!(page.next.is_none());
@@ -272,7 +421,9 @@ async fn a_fresh_device_bootstraps_from_snapshots_and_misses_nothing() {
 
     // A check-in after the bootstrap arrives by pulling from its cursor.
     roll::check_in(&mut doc, &check_in(StudentId::new(), &tablet)).unwrap();
-    server.sync(&tablet, cursor, vec![changes(roll_id, &mut doc, &before)]).await;
+    server
+        .sync(&tablet, cursor, vec![changes(roll_id, &mut doc, &before)])
+        .await;
     let pulled = server.sync(&fresh, page.cursor, vec![]).await;
     for change in pulled.changes.iter().filter(|c| c.doc == roll_id) {
         copy.load_incremental(&change.change.0).unwrap();
@@ -316,7 +467,12 @@ async fn no_cursor_skips_a_change_under_concurrent_pushes() {
                 let (s, mut doc) = new_student("Concurrent Student");
                 let push = changes(student::doc_id(s.id), &mut doc, &[]);
                 hashes.extend(push.changes.iter().map(|c| hash_of(&c.0)));
-                let request = SyncRequest { protocol: PROTOCOL_VERSION, cursor: 0, push: vec![push], limit: Some(1) };
+                let request = SyncRequest {
+                    protocol: PROTOCOL_VERSION,
+                    cursor: 0,
+                    push: vec![push],
+                    limit: Some(1),
+                };
                 let response = http
                     .post(format!("{base}/v1/sync"))
                     .header("x-tatami-tenant", &device.slug)
@@ -361,10 +517,19 @@ async fn no_cursor_skips_a_change_under_concurrent_pushes() {
     }
     let seqs: Vec<u64> = seen.iter().map(|(seq, _)| *seq).collect();
     let expected: Vec<u64> = (start + 1..=cursor).collect();
-    assert_eq!(seqs, expected, "every sequence number once, in order, none skipped");
+    assert_eq!(
+        seqs, expected,
+        "every sequence number once, in order, none skipped"
+    );
     let received: BTreeSet<automerge::ChangeHash> = seen.iter().map(|(_, bytes)| hash_of(bytes)).collect();
     let missing = pushed.iter().filter(|hash| !received.contains(hash)).count();
-    assert_eq!(missing, 0, "of {} pushed, {} received", pushed.len(), received.len());
+    assert_eq!(
+        missing,
+        0,
+        "of {} pushed, {} received",
+        pushed.len(),
+        received.len()
+    );
     second.stop().await;
     first.stop().await;
 }

@@ -120,6 +120,21 @@ pub async fn select_document_page(
     .await
 }
 
+pub async fn select_document_state(
+    db: impl PgExecutor<'_>,
+    tenant: TenantId,
+    doc: Uuid,
+) -> Result<Option<DocumentState>, sqlx::Error> {
+    sqlx::query_as!(
+        DocumentState,
+        "SELECT doc_id, kind, snapshot FROM documents WHERE tenant_id = $1 AND doc_id = $2",
+        tenant.as_uuid(),
+        doc
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// For the given documents, the changes logged after their snapshot, in
 /// log order.
 pub async fn select_changes_after_snapshots(

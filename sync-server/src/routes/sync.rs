@@ -16,10 +16,10 @@ use tatami_core::sync::{
 };
 use uuid::Uuid;
 
-use super::json::{ApiJson, ApiQuery};
+use super::json::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Caller;
 use crate::db::changes::{select_changes_after, select_log_head};
-use crate::db::documents::{select_changes_after_snapshots, select_document_page};
+use crate::db::documents::{select_changes_after_snapshots, select_document_page, select_document_state};
 use crate::db::{self};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,6 +35,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/sync", post(sync))
         .route("/v1/sync/wait", get(wait))
         .route("/v1/bootstrap", get(bootstrap))
+        .route("/v1/documents/{id}", get(document))
 }
 
 fn check_protocol(protocol: u32) -> Result<(), ApiError> {
@@ -196,5 +197,32 @@ async fn bootstrap(
         docs,
         next,
         cursor: u64::try_from(cursor).unwrap_or(0),
+    }))
+}
+
+/// One document's state: how a device rebuilds a document whose changes
+/// were refused.
+async fn document(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DocId>,
+) -> Result<Json<DocState>, ApiError> {
+    caller.device()?;
+    let tenant = caller.tenant.id;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let row = select_document_state(&mut *tx, tenant, *id.as_uuid())
+        .await?
+        .ok_or_else(|| ApiError::not_found("unknown_document", "the server has no such document"))?;
+    let changes = select_changes_after_snapshots(&mut *tx, tenant, &[row.doc_id]).await?;
+    tx.commit().await?;
+    state
+        .metrics
+        .changes_out
+        .fetch_add(changes.len() as u64, Ordering::Relaxed);
+    Ok(Json(DocState {
+        doc: id,
+        kind: DocKind::parse(&row.kind).map_err(ApiError::internal)?,
+        snapshot: Bytes(row.snapshot.unwrap_or_default()),
+        changes: changes.into_iter().map(|(_, bytes)| Bytes(bytes)).collect(),
     }))
 }
