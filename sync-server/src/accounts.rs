@@ -167,9 +167,10 @@ pub async fn sign_in(
         Err(_) => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => password::verify(&password, &stored),
-        None => {
+    let matches = tokio::task::spawn_blocking(move || {
+        if let Some(stored) = stored {
+            password::verify(&password, &stored)
+        } else {
             password::verify_nothing(&password);
             false
         }
@@ -313,7 +314,7 @@ pub async fn set_pin(state: &AppState, tenant: TenantId, user: Uuid, pin: String
     insert_audit(&mut tx, tenant, Actor::User(user), "pin_changed", &json!({})).await?;
     tx.commit().await?;
     edit_staff(state, tenant, user, move |record| {
-        record.pin_verifier = Some(verifier)
+        record.pin_verifier = Some(verifier);
     })
     .await
 }

@@ -71,6 +71,15 @@ impl Dice {
         &items[usize::try_from(self.below(items.len() as u64)).unwrap_or(0)]
     }
 
+    /// Up to `n - 1` days.
+    fn days(&mut self, n: u64) -> Duration {
+        Duration::days(i64::try_from(self.below(n)).unwrap_or(0))
+    }
+
+    fn minutes(&mut self, n: u64) -> Duration {
+        Duration::minutes(i64::try_from(self.below(n)).unwrap_or(0))
+    }
+
     fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
@@ -269,15 +278,13 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
     for n in 0..STUDENTS {
         let name = format!("{} {}", dice.pick(&FIRST), dice.pick(&LAST));
         let kid = n % 6 == 0;
-        let born_on = today
-            - Duration::days(
-                365 * if kid {
-                    7 + dice.below(6)
-                } else {
-                    17 + dice.below(30)
-                } as i64,
-            );
-        let joined_on = today - Duration::days(30 + dice.below(1000) as i64);
+        let age = if kid {
+            7 + dice.below(6)
+        } else {
+            17 + dice.below(30)
+        };
+        let born_on = today - Duration::days(365 * i64::try_from(age).unwrap_or(20));
+        let joined_on = today - Duration::days(30) - dice.days(1000);
         let rank_index = if kid {
             0
         } else {
@@ -301,14 +308,14 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
             1 => StudentStatus::Paused,
             _ => StudentStatus::Active,
         };
-        record.paid_until = Some(today + Duration::days(dice.below(60) as i64 - 10));
+        record.paid_until = Some(today - Duration::days(10) + dice.days(60));
         let mut doc = student::create(&record, actor.clone())?;
         if dice.chance(30) && start.stripes < 4 {
             let promotion = Promotion {
                 id: PromotionId::new(),
                 from: start.clone(),
                 to: Grade::new(start.rank, start.stripes + 1),
-                on: today - Duration::days(dice.below(HISTORY_DAYS as u64) as i64),
+                on: today - dice.days(HISTORY_DAYS.unsigned_abs()),
                 by: instructor,
                 notes: Prose::parse("Consistent attendance and good technique.").unwrap_or_default(),
                 recorded_at: OffsetDateTime::now_utc(),
@@ -342,7 +349,7 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
                 if fits && dice.chance(30) {
                     let check_in = CheckIn {
                         student: record.id,
-                        at: starts - Duration::minutes(dice.below(20) as i64),
+                        at: starts - dice.minutes(20),
                         by: desk,
                         device,
                         method: if dice.chance(70) {

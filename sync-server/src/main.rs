@@ -80,13 +80,13 @@ fn usage(e: impl std::fmt::Display) -> CliError {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
+    match Box::pin(run(cli)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let mut message = error.to_string();
             let mut source = std::error::Error::source(&error);
             while let Some(cause) = source {
-                message.push_str(&format!(": {cause}"));
+                message = format!("{message}: {cause}");
                 source = cause.source();
             }
             eprintln!("error: {message}");
@@ -171,7 +171,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::SeedDemo => {
             let server = connect(settings).await?;
-            let seeded = demo::seed(&server.state).await;
+            let seeded = Box::pin(demo::seed(&server.state)).await;
             server.shutdown().await?;
             let owner = seeded?;
             println!("{owner}");

@@ -58,23 +58,20 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
         context: format!("creating {}", settings.data_dir.display()),
         source,
     })?;
-    let (options, cluster) = match &settings.database.url {
-        Some(url) => {
-            if let Some(owner) = &settings.database.migrate_url {
-                migrate(&PgConnectOptions::from_str(owner.expose())?).await?;
-            }
-            (PgConnectOptions::from_str(url.expose())?, None)
+    let (options, cluster) = if let Some(url) = &settings.database.url {
+        if let Some(owner) = &settings.database.migrate_url {
+            migrate(&PgConnectOptions::from_str(owner.expose())?).await?;
         }
-        None => {
-            let options = ClusterOptions {
-                durable: true,
-                ephemeral: false,
-            };
-            let cluster = PgCluster::start(&settings.data_dir.join("postgres"), options).await?;
-            prepare_cluster(&cluster, DATABASE).await?;
-            migrate(&cluster.connect_options(DATABASE, OWNER_ROLE)).await?;
-            (cluster.connect_options(DATABASE, APP_ROLE), Some(cluster))
-        }
+        (PgConnectOptions::from_str(url.expose())?, None)
+    } else {
+        let options = ClusterOptions {
+            durable: true,
+            ephemeral: false,
+        };
+        let cluster = PgCluster::start(&settings.data_dir.join("postgres"), options).await?;
+        prepare_cluster(&cluster, DATABASE).await?;
+        migrate(&cluster.connect_options(DATABASE, OWNER_ROLE)).await?;
+        (cluster.connect_options(DATABASE, APP_ROLE), Some(cluster))
     };
     let pool = PgPoolOptions::new()
         .max_connections(settings.database.max_connections)
@@ -101,8 +98,9 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
         tokens: TokenKey::new(token_secret.as_bytes()),
         master_key,
         tenants: TenantDirectory::default(),
+        devices: crate::auth::DeviceCredentials::default(),
         metrics: Metrics::default(),
-        sign_in_failures: FailureLimiter::new(failures, Duration::from_secs(15 * 60)),
+        sign_in_failures: FailureLimiter::new(failures, Duration::from_mins(15)),
         stopping: tokio::sync::watch::channel(false).0,
         settings,
     });

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
+use crate::auth::DeviceCredentials;
 use crate::auth::rate_limit::FailureLimiter;
 use crate::auth::token::TokenKey;
 use crate::crypto::MasterKey;
@@ -26,6 +27,8 @@ pub struct Shared {
     pub tenants: TenantDirectory,
     pub sync: SyncHub,
     pub metrics: Metrics,
+    /// Device credentials checked recently.
+    pub devices: DeviceCredentials,
     /// Failed sign-ins per academy and email.
     pub sign_in_failures: FailureLimiter,
     /// Set when the server begins to shut down: long polls answer at once.

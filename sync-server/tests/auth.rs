@@ -1,6 +1,6 @@
 //! Signing in, tokens, roles and academy boundaries, over real HTTP.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod support;
 

@@ -2,7 +2,7 @@
 //! PostgreSQL in the data directory, kept across restarts, stopped with the
 //! server; the admin commands; clear errors.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -45,7 +45,7 @@ async fn serve(data_dir: &Path) -> (Child, String) {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let address = tokio::time::timeout(Duration::from_secs(60), async {
+    let address = tokio::time::timeout(Duration::from_mins(1), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             let Ok(event) = serde_json::from_str::<Value>(&line) else {
                 continue;
@@ -67,7 +67,7 @@ async fn serve(data_dir: &Path) -> (Child, String) {
 async fn stop(mut child: Child) {
     let pid = rustix::process::Pid::from_raw(i32::try_from(child.id().unwrap()).unwrap()).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(60), child.wait())
+    let status = tokio::time::timeout(Duration::from_mins(1), child.wait())
         .await
         .unwrap()
         .unwrap();

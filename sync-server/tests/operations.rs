@@ -1,7 +1,7 @@
 //! What operators rely on: health, readiness, metrics, request ids, CORS,
 //! and an OpenAPI document that matches the routes.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod support;
 

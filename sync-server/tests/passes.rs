@@ -1,7 +1,7 @@
 //! Passes signed by the server verify on a device with nothing but what it
 //! synced, and revoked cards stop working.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod support;
 

@@ -1,6 +1,6 @@
 //! The schema keeps every academy's rows apart, in the catalog and in use.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 use sqlx::{Connection, PgConnection, Row};
 use tatami_sync_server::postgres::testing::fresh_database;

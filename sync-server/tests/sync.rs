@@ -1,7 +1,7 @@
 //! The sync protocol between real devices' documents and a real server,
 //! over HTTP and PostgreSQL.
 
-#![allow(clippy::unwrap_used, reason = "a test fails loudly")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
 mod support;
 
@@ -88,7 +88,7 @@ async fn what_one_tablet_records_reaches_another_once() {
     let pulled = server.sync(&b, 0, vec![]).await;
     let docs: BTreeSet<DocId> = pulled.changes.iter().map(|c| c.doc).collect();
     assert!(docs.contains(&student::doc_id(ana.id)) && docs.contains(&roll::doc_id(tiger.id, &session)));
-    assert_eq!(pulled.changes.len() as i64, logged);
+    assert_eq!(i64::try_from(pulled.changes.len()).unwrap(), logged);
     let mut copy = AutoCommit::new();
     for change in pulled
         .changes

@@ -15,10 +15,11 @@ pub mod student;
 pub mod tenant;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use automerge::legacy::{Key, ObjectId};
 use automerge::{
-    ActorId, AutoCommit, AutomergeError, Change, ChangeHash, ObjType, PatchAction, Prop, ReadDoc, ScalarValue,
+    ActorId, AutoCommit, AutomergeError, Change, ChangeHash, ObjType, Prop, ReadDoc, ScalarValue,
 };
 use serde::{Deserialize, Serialize};
 
@@ -182,28 +183,45 @@ pub fn expected_genesis(doc: &impl ReadDoc, tenant: TenantId) -> Result<ChangeHa
         .ok_or_else(|| DocError::Invalid("a genesis change made nothing".into()))
 }
 
-/// The map paths, at most two keys deep, that `change` writes, read
-/// against its own parents so that every operation shows, including one
-/// that loses a conflict to a concurrent write. `change` must be applied.
-pub fn touched_paths(doc: &mut AutoCommit, change: &Change) -> BTreeSet<Vec<String>> {
-    let map_key = |prop: &Prop| match prop {
-        Prop::Map(key) => Some(key.clone()),
-        Prop::Seq(_) => None,
+/// The map paths, at most two keys deep, that `change` writes: every
+/// operation it carries, including one that loses a conflict to a
+/// concurrent write and never shows. `change` must be applied to `doc`. An
+/// object whose place the document cannot tell yields the path `["?"]`,
+/// which no rule allows.
+pub fn touched_paths(doc: &AutoCommit, change: &Change) -> BTreeSet<Vec<String>> {
+    let mut places: HashMap<String, Vec<String>> = HashMap::new();
+    let mut paths = BTreeSet::new();
+    for op in change.decode().operations {
+        let mut path = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(id) => places
+                .entry(id.to_string())
+                .or_insert_with_key(|id| place_of(doc, id))
+                .clone(),
+        };
+        if let Key::Map(key) = &op.key {
+            path.push(key.to_string());
+        }
+        path.truncate(2);
+        paths.insert(path);
+    }
+    paths
+}
+
+/// The map keys leading from the root to object `id` (`counter@actor`).
+fn place_of(doc: &AutoCommit, id: &str) -> Vec<String> {
+    let parents = doc.import(id).ok().and_then(|(obj, _)| doc.parents(obj).ok());
+    let Some(parents) = parents else {
+        return vec!["?".to_owned()];
     };
-    doc.diff(change.deps(), &[change.hash()])
-        .into_iter()
-        .map(|patch| {
-            let mut path: Vec<String> = patch.path.iter().filter_map(|(_, prop)| map_key(prop)).collect();
-            let key = match &patch.action {
-                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => Some(key.clone()),
-                PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => map_key(prop),
-                _ => None,
-            };
-            path.extend(key);
-            path.truncate(2);
-            path
+    let mut keys: Vec<String> = parents
+        .map(|parent| match parent.prop {
+            Prop::Map(key) => key,
+            Prop::Seq(_) => "?".to_owned(),
         })
-        .collect()
+        .collect();
+    keys.reverse();
+    keys
 }
 
 /// The map at `key` of `parent`, created if missing. Used for entries keyed

@@ -7,6 +7,8 @@
 //! objects under the key; the projection reads them all, so a void made on
 //! one of them is never hidden by the other.
 
+use std::collections::BTreeSet;
+
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 use serde::{Deserialize, Serialize};
@@ -218,17 +220,27 @@ pub(super) fn session(doc: &impl ReadDoc) -> Result<SessionKey, DocError> {
 }
 
 pub fn project(doc: &impl ReadDoc) -> Result<RollView, DocError> {
+    project_where(doc, |_| true)
+}
+
+/// The roll with only the entries of the given students (keys as written:
+/// student ids): what the server rewrites after changes wrote just those.
+pub fn project_students(doc: &impl ReadDoc, students: &BTreeSet<String>) -> Result<RollView, DocError> {
+    project_where(doc, |key| students.contains(key))
+}
+
+fn project_where(doc: &impl ReadDoc, wanted: impl Fn(&str) -> bool) -> Result<RollView, DocError> {
     let header = expect_kind(doc, DocKind::Roll)?;
     let session = session(doc)?;
     let root = Obj::root(doc);
     let table = root.map("entries")?;
     let mut entries = Vec::new();
-    for key in table.keys() {
+    for key in table.keys().filter(|key| wanted(key)) {
         let student: StudentId = key
             .parse()
-            .map_err(|_| table.error(&key, "entry key is not a student id"))?;
+            .map_err(|_| table.error(key, "entry key is not a student id"))?;
         let mut candidates = table
-            .all_maps(&key)?
+            .all_maps(key)?
             .iter()
             .map(|obj| read_entry(student, obj))
             .collect::<Result<Vec<_>, _>>()?;

@@ -6,10 +6,14 @@ pub mod password;
 pub mod rate_limit;
 pub mod token;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use tatami_core::ids::{DeviceId, StudentId};
+use tatami_core::ids::{DeviceId, StudentId, TenantId};
 use tatami_core::people::Role;
 use uuid::Uuid;
 
@@ -88,13 +92,63 @@ fn invalid() -> ApiError {
     ApiError::unauthorized("invalid_token", "sign in again: the credential is not valid")
 }
 
+/// How long a checked device credential is trusted without asking the
+/// database again. A revocation takes effect at once on the server that
+/// made it, and within this time on other servers.
+pub const DEVICE_RECHECK: Duration = Duration::from_secs(30);
+
+/// Device credentials checked recently, so that a tablet syncing every few
+/// seconds does not cost a database round trip each time.
+#[derive(Debug, Default)]
+pub struct DeviceCredentials(Mutex<HashMap<(TenantId, DeviceId), Checked>>);
+
+#[derive(Debug)]
+struct Checked {
+    secret_hash: Vec<u8>,
+    role: Role,
+    at: Instant,
+}
+
+impl DeviceCredentials {
+    fn recall(&self, tenant: TenantId, device: DeviceId, secret_hash: &[u8]) -> Option<Role> {
+        let known = self.0.lock().ok()?;
+        let checked = known.get(&(tenant, device))?;
+        (checked.at.elapsed() < DEVICE_RECHECK && constant_time_eq(&checked.secret_hash, secret_hash))
+            .then_some(checked.role)
+    }
+
+    fn remember(&self, tenant: TenantId, device: DeviceId, secret_hash: Vec<u8>, role: Role) {
+        if let Ok(mut known) = self.0.lock() {
+            known.insert(
+                (tenant, device),
+                Checked {
+                    secret_hash,
+                    role,
+                    at: Instant::now(),
+                },
+            );
+        }
+    }
+
+    /// Forgets a device at once (it was revoked).
+    pub fn forget(&self, tenant: TenantId, device: DeviceId) {
+        if let Ok(mut known) = self.0.lock() {
+            known.remove(&(tenant, device));
+        }
+    }
+}
+
 async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
     let (device, secret) = parse_device_credential(token).ok_or_else(invalid)?;
+    let presented = secret_hash(secret);
+    if let Some(role) = state.devices.recall(tenant.id, device, &presented) {
+        return Ok(Who::Device { device, role });
+    }
     let mut tx = db::begin(&state.pool, tenant.id).await?;
     let row = db::devices::select_device(&mut tx, tenant.id, *device.as_uuid())
         .await?
         .ok_or_else(invalid)?;
-    if !constant_time_eq(&row.secret_hash, &secret_hash(secret)) {
+    if !constant_time_eq(&row.secret_hash, &presented) {
         return Err(invalid());
     }
     if row.revoked_at.is_some() {
@@ -106,6 +160,7 @@ async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> 
     db::devices::update_device_seen(&mut tx, tenant.id, *device.as_uuid()).await?;
     tx.commit().await?;
     let role = Role::parse(&row.role).map_err(|_| invalid())?;
+    state.devices.remember(tenant.id, device, presented, role);
     Ok(Who::Device { device, role })
 }
 

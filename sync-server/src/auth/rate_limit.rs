@@ -40,9 +40,11 @@ impl FailureLimiter {
             return Ok(());
         }
         match times.front() {
-            Some(oldest) if times.len() >= self.max => {
-                Err((self.window - now.duration_since(*oldest)).as_secs().max(1))
-            }
+            Some(oldest) if times.len() >= self.max => Err(self
+                .window
+                .saturating_sub(now.duration_since(*oldest))
+                .as_secs()
+                .max(1)),
             _ => Ok(()),
         }
     }
@@ -71,7 +73,7 @@ mod tests {
 
     #[test]
     fn blocks_after_max_failures_until_the_window_passes() {
-        let limiter = FailureLimiter::new(3, Duration::from_secs(900));
+        let limiter = FailureLimiter::new(3, Duration::from_mins(15));
         let t0 = Instant::now();
         for i in 0..3 {
             assert_eq!(limiter.check("ana", t0 + Duration::from_secs(i)), Ok(()));

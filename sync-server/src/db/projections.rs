@@ -6,6 +6,7 @@ use tatami_core::doc::tenant::TenantView;
 use tatami_core::ids::TenantId;
 use tatami_core::pass::StudentTag;
 use tatami_core::people::Staff;
+use tatami_core::text::{Color, Email, Phone};
 use uuid::Uuid;
 
 use super::Tx;
@@ -57,7 +58,7 @@ pub async fn replace_academy(tx: &mut Tx, tenant: TenantId, view: &TenantView) -
             t,
             class.id.as_uuid(),
             class.name.as_str(),
-            class.color.as_ref().map(|c| c.as_str())
+            class.color.as_ref().map(Color::as_str)
         )
         .execute(&mut **tx)
         .await?;
@@ -98,8 +99,8 @@ pub async fn replace_student(tx: &mut Tx, tenant: TenantId, view: &StudentView) 
         t,
         s.id.as_uuid(),
         s.name.as_str(),
-        s.email.as_ref().map(|e| e.as_str()),
-        s.phone.as_ref().map(|p| p.as_str()),
+        s.email.as_ref().map(Email::as_str),
+        s.phone.as_ref().map(Phone::as_str),
         s.born_on,
         s.joined_on,
         s.status.as_str(),
@@ -130,8 +131,8 @@ pub async fn replace_student(tx: &mut Tx, tenant: TenantId, view: &StudentView) 
             s.id.as_uuid(),
             g.name.as_str(),
             g.relation.as_deref(),
-            g.phone.as_ref().map(|p| p.as_str()),
-            g.email.as_ref().map(|e| e.as_str())
+            g.phone.as_ref().map(Phone::as_str),
+            g.email.as_ref().map(Email::as_str)
         )
         .execute(&mut **tx)
         .await?;

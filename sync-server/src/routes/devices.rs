@@ -136,6 +136,7 @@ async fn revoke(
             "no such device is enrolled here",
         ));
     }
+    state.devices.forget(tenant, DeviceId::from_uuid(id));
     insert_audit(
         &mut tx,
         tenant,

@@ -79,14 +79,14 @@ async fn sync(
 
     let limit = request.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
     let mut tx = db::begin(&state.pool, tenant).await?;
-    let head = select_log_head(&mut *tx, tenant).await?;
-    if cursor > head {
+    let mut rows = select_changes_after(&mut *tx, tenant, cursor, i64::from(limit) + 1).await?;
+    // Nothing after the cursor: is the cursor even one this server gave?
+    if rows.is_empty() && cursor > select_log_head(&mut *tx, tenant).await? {
         return Err(ApiError::conflict(
             "cursor_ahead",
             "this device has seen changes the server does not have: rebuild it from the server",
         ));
     }
-    let mut rows = select_changes_after(&mut *tx, tenant, cursor, i64::from(limit) + 1).await?;
     tx.commit().await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
@@ -172,7 +172,7 @@ async fn bootstrap(
         changes.entry(doc).or_default().push(Bytes(bytes));
     }
     tx.commit().await?;
-    let next = (page.len() as i64 == BOOTSTRAP_PAGE)
+    let next = (i64::try_from(page.len()) == Ok(BOOTSTRAP_PAGE))
         .then(|| page.last().map(|d| DocId::from_uuid(d.doc_id)))
         .flatten();
     let docs = page

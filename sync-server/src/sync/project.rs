@@ -41,20 +41,18 @@ impl Projection {
             View::Staff(staff) => {
                 self.staff.insert(id, staff.clone());
             }
-            View::Roll(roll) => self.add_roll(roll, accepted, new_document),
+            View::Roll(roll) => self.add_roll(roll, new_document),
         }
     }
 
-    fn add_roll(&mut self, roll: &RollView, accepted: &Accepted, new_document: bool) {
+    /// The view holds just the entries the changes wrote.
+    fn add_roll(&mut self, roll: &RollView, new_document: bool) {
         if new_document {
             self.sessions.insert(roll.id, roll.session);
         }
         for entry in &roll.entries {
-            let student = entry.check_in.student;
-            if accepted.touched_entries.contains(&student.to_string()) {
-                self.attendance
-                    .insert((roll.id, student), (roll.session, entry.clone()));
-            }
+            let key = (roll.id, entry.check_in.student);
+            self.attendance.insert(key, (roll.session, entry.clone()));
         }
     }
 

@@ -181,7 +181,7 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
 
 /// Where a document of the batch starts from.
 enum Start {
-    Cached(AutoCommit),
+    Cached(Box<AutoCommit>),
     Stored(Stored),
     New,
 }
@@ -227,7 +227,9 @@ async fn commit(
         let (start, existed, unsnapshotted) = match known.get(id.as_uuid()) {
             None => (Start::New, false, 0),
             Some(row) => match cached {
-                Some(c) if c.last_seq == row.last_seq => (Start::Cached(c.doc), true, row.unsnapshotted),
+                Some(c) if c.last_seq == row.last_seq => {
+                    (Start::Cached(Box::new(c.doc)), true, row.unsnapshotted)
+                }
                 _ => {
                     let stored = Stored::fetch(&mut tx, tenant, id, row.snapshot_seq)
                         .await
@@ -281,7 +283,7 @@ async fn commit(
 
 fn open(start: Start) -> Result<AutoCommit, automerge::AutomergeError> {
     match start {
-        Start::Cached(doc) => Ok(doc),
+        Start::Cached(doc) => Ok(*doc),
         Start::New => Ok(AutoCommit::new()),
         Start::Stored(stored) => stored.open(),
     }
