@@ -533,3 +533,42 @@ async fn no_cursor_skips_a_change_under_concurrent_pushes() {
     second.stop().await;
     first.stop().await;
 }
+
+/// A check-in stored through one server wakes a device waiting on another,
+/// and that device then pulls it from the server it is connected to.
+#[tokio::test]
+async fn a_device_on_another_server_hears_and_pulls_at_once() {
+    let first = TestServer::start().await;
+    let tiger = first.academy("golden-tiger").await;
+    let second = TestServer::start_with(first.db.clone(), |_| {}).await;
+    let (tablet, laptop) = (
+        first.device(&tiger, Role::FrontDesk).await,
+        first.device(&tiger, Role::Instructor).await,
+    );
+    let cursor = second.sync(&laptop, 0, vec![]).await.cursor;
+
+    let wait = second
+        .request(
+            Method::GET,
+            "golden-tiger",
+            &format!("/v1/sync/wait?cursor={cursor}"),
+            Some(&laptop.credential),
+        )
+        .send();
+    let waiting = tokio::spawn(wait);
+    let (ana, mut doc) = new_student("Ana Souza");
+    let pushed = tokio::time::Instant::now();
+    first
+        .sync(&tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])])
+        .await;
+    let answer: Value = waiting.await.unwrap().unwrap().json().await.unwrap();
+    assert!(answer["head"].as_u64().unwrap() > cursor);
+    assert!(
+        pushed.elapsed() < Duration::from_secs(5),
+        "woken by the other server's commit, not the timeout"
+    );
+    let pulled = second.sync(&laptop, cursor, vec![]).await;
+    assert!(pulled.changes.iter().any(|c| c.doc == student::doc_id(ana.id)));
+    second.stop().await;
+    first.stop().await;
+}

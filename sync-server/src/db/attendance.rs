@@ -29,35 +29,30 @@ pub struct SessionRows {
     pub dates: Vec<Date>,
 }
 
-pub async fn insert_sessions(tx: &mut Tx, tenant: TenantId, rows: &SessionRows) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO class_sessions (tenant_id, doc_id, class_ref, held_on)
-         SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::date[]) ON CONFLICT DO NOTHING",
-        tenant.as_uuid(),
-        &rows.docs,
-        &rows.class_refs,
-        &rows.dates
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn upsert_attendance(
+/// Records new sessions and upserts attendance: one statement.
+pub async fn record(
     tx: &mut Tx,
     tenant: TenantId,
+    sessions: &SessionRows,
     rows: &AttendanceRows,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO attendance (tenant_id, session_doc_id, student_id, class_ref, held_on, checked_in_at,
+        "WITH sessions AS (
+             INSERT INTO class_sessions (tenant_id, doc_id, class_ref, held_on)
+             SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::date[]) ON CONFLICT DO NOTHING
+         )
+         INSERT INTO attendance (tenant_id, session_doc_id, student_id, class_ref, held_on, checked_in_at,
                                  checked_in_by, device_id, method, voided_at, voided_by)
-         SELECT $1, * FROM UNNEST($2::uuid[], $3::uuid[], $4::text[], $5::date[], $6::timestamptz[],
-                                  $7::uuid[], $8::uuid[], $9::text[], $10::timestamptz[], $11::uuid[])
+         SELECT $1, * FROM UNNEST($5::uuid[], $6::uuid[], $7::text[], $8::date[], $9::timestamptz[],
+                                  $10::uuid[], $11::uuid[], $12::text[], $13::timestamptz[], $14::uuid[])
          ON CONFLICT (tenant_id, session_doc_id, student_id) DO UPDATE SET
              checked_in_at = EXCLUDED.checked_in_at, checked_in_by = EXCLUDED.checked_in_by,
              device_id = EXCLUDED.device_id, method = EXCLUDED.method,
              voided_at = EXCLUDED.voided_at, voided_by = EXCLUDED.voided_by",
         tenant.as_uuid(),
+        &sessions.docs,
+        &sessions.class_refs,
+        &sessions.dates,
         &rows.sessions,
         &rows.students,
         &rows.class_refs,

@@ -5,6 +5,10 @@ use tatami_core::ids::TenantId;
 use uuid::Uuid;
 
 use super::Tx;
+use super::documents::DocumentUpdates;
+
+/// The notification channel of log heads.
+pub const LOG_CHANNEL: &str = "tatami_log";
 
 /// Locks the academy's log head until the transaction ends and returns the
 /// next sequence number. Appends of one academy therefore commit in
@@ -16,17 +20,6 @@ pub async fn lock_log_head(tx: &mut Tx, tenant: TenantId) -> Result<i64, sqlx::E
     )
     .fetch_one(&mut **tx)
     .await
-}
-
-pub async fn update_log_head(tx: &mut Tx, tenant: TenantId, next_seq: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE log_heads SET next_seq = $2 WHERE tenant_id = $1",
-        tenant.as_uuid(),
-        next_seq
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// The last committed sequence number (0 for an empty log).
@@ -50,16 +43,40 @@ pub struct NewChanges {
     pub devices: Vec<Option<Uuid>>,
 }
 
-pub async fn insert_changes(tx: &mut Tx, tenant: TenantId, changes: &NewChanges) -> Result<(), sqlx::Error> {
+/// Appends `changes`, records the documents they belong to, and moves the
+/// log head to `next_seq`: one statement, so a batch costs one round trip.
+/// On commit, PostgreSQL tells every server listening on [`LOG_CHANNEL`]
+/// the academy's new head (`"<tenant id> <head>"`).
+pub async fn append(
+    tx: &mut Tx,
+    tenant: TenantId,
+    changes: &NewChanges,
+    documents: &DocumentUpdates,
+    next_seq: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO changes (tenant_id, seq, doc_id, hash, bytes, device_id)
-         SELECT $1, * FROM UNNEST($2::bigint[], $3::uuid[], $4::bytea[], $5::bytea[], $6::uuid[])",
+        "WITH head AS (
+             UPDATE log_heads SET next_seq = $2::bigint WHERE tenant_id = $1
+             RETURNING pg_notify('tatami_log', $1::text || ' ' || ($2::bigint - 1)::text)
+         ), logged AS (
+             INSERT INTO changes (tenant_id, seq, doc_id, hash, bytes, device_id)
+             SELECT $1, * FROM UNNEST($3::bigint[], $4::uuid[], $5::bytea[], $6::bytea[], $7::uuid[])
+         )
+         INSERT INTO documents (tenant_id, doc_id, kind, last_seq, unsnapshotted)
+         SELECT $1, * FROM UNNEST($8::uuid[], $9::text[], $10::bigint[], $11::int[])
+         ON CONFLICT (tenant_id, doc_id) DO UPDATE
+             SET last_seq = EXCLUDED.last_seq, unsnapshotted = EXCLUDED.unsnapshotted",
         tenant.as_uuid(),
+        next_seq,
         &changes.seqs,
         &changes.docs,
         &changes.hashes,
         &changes.bytes,
-        &changes.devices as &[Option<Uuid>]
+        &changes.devices as &[Option<Uuid>],
+        &documents.ids,
+        &documents.kinds,
+        &documents.last_seqs,
+        &documents.unsnapshotted
     )
     .execute(&mut **tx)
     .await?;

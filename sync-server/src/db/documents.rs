@@ -54,28 +54,6 @@ pub struct DocumentUpdates {
     pub unsnapshotted: Vec<i32>,
 }
 
-/// Records each document's kind, last change and changes since snapshot.
-pub async fn upsert_documents(
-    tx: &mut Tx,
-    tenant: TenantId,
-    docs: &DocumentUpdates,
-) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "INSERT INTO documents (tenant_id, doc_id, kind, last_seq, unsnapshotted)
-         SELECT $1, * FROM UNNEST($2::uuid[], $3::text[], $4::bigint[], $5::int[])
-         ON CONFLICT (tenant_id, doc_id) DO UPDATE
-             SET last_seq = EXCLUDED.last_seq, unsnapshotted = EXCLUDED.unsnapshotted",
-        tenant.as_uuid(),
-        &docs.ids,
-        &docs.kinds,
-        &docs.last_seqs,
-        &docs.unsnapshotted
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 pub async fn update_snapshot(
     tx: &mut Tx,
     tenant: TenantId,

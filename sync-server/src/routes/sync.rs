@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tatami_core::doc::DocKind;
-use tatami_core::ids::DocId;
+use tatami_core::ids::{DeviceId, DocId, TenantId};
 use tatami_core::policy::Writer;
 use tatami_core::sync::{
     Bootstrap, Bytes, DocState, LoggedChange, MAX_PULL, PROTOCOL_VERSION, SyncRequest, SyncResponse,
@@ -24,6 +24,7 @@ use crate::db::{self};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::sync::Push;
+use crate::sync::tail::Pulled;
 
 /// Documents per bootstrap page.
 const BOOTSTRAP_PAGE: i64 = 500;
@@ -77,9 +78,40 @@ async fn sync(
         state.sync.push(tenant, push).await.map_err(ApiError::internal)?
     };
 
-    let limit = request.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL);
+    let limit = request.limit.unwrap_or(MAX_PULL).clamp(1, MAX_PULL) as usize;
+    let recent = state
+        .sync
+        .pull_recent(tenant, cursor, limit, Some(device))
+        .await
+        .map_err(ApiError::internal)?;
+    let pulled = match recent {
+        Some(pulled) => pulled,
+        None => pull_stored(&state, tenant, cursor, limit, device).await?,
+    };
+    state
+        .metrics
+        .changes_out
+        .fetch_add(pulled.changes.len() as u64, Ordering::Relaxed);
+    Ok(Json(SyncResponse {
+        protocol: PROTOCOL_VERSION,
+        refused,
+        changes: pulled.changes,
+        cursor: u64::try_from(pulled.cursor).unwrap_or(0),
+        more: pulled.more,
+    }))
+}
+
+/// A pull the recent tail does not cover, from the log in the database.
+async fn pull_stored(
+    state: &AppState,
+    tenant: TenantId,
+    cursor: i64,
+    limit: usize,
+    device: DeviceId,
+) -> Result<Pulled, ApiError> {
     let mut tx = db::begin(&state.pool, tenant).await?;
-    let mut rows = select_changes_after(&mut *tx, tenant, cursor, i64::from(limit) + 1).await?;
+    let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+    let mut rows = select_changes_after(&mut *tx, tenant, cursor, fetch).await?;
     // Nothing after the cursor: is the cursor even one this server gave?
     if rows.is_empty() && cursor > select_log_head(&mut *tx, tenant).await? {
         return Err(ApiError::conflict(
@@ -88,11 +120,11 @@ async fn sync(
         ));
     }
     tx.commit().await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next_cursor = rows.last().map_or(cursor, |row| row.seq);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = rows.last().map_or(cursor, |row| row.seq);
     let own = Some(*device.as_uuid());
-    let changes: Vec<LoggedChange> = rows
+    let changes = rows
         .into_iter()
         .filter(|row| row.device_id != own)
         .map(|row| LoggedChange {
@@ -101,17 +133,11 @@ async fn sync(
             change: Bytes(row.bytes),
         })
         .collect();
-    state
-        .metrics
-        .changes_out
-        .fetch_add(changes.len() as u64, Ordering::Relaxed);
-    Ok(Json(SyncResponse {
-        protocol: PROTOCOL_VERSION,
-        refused,
+    Ok(Pulled {
         changes,
-        cursor: u64::try_from(next_cursor).unwrap_or(0),
+        cursor: next,
         more,
-    }))
+    })
 }
 
 #[derive(Deserialize)]

@@ -3,8 +3,10 @@
 
 pub mod apply;
 pub mod cache;
+pub mod listen;
 pub mod project;
 pub mod stored;
+pub mod tail;
 pub mod writer;
 
 pub use writer::{Push, PushError, SyncHub};

@@ -14,7 +14,7 @@ use tatami_core::schedule::SessionKey;
 
 use super::apply::Accepted;
 use crate::db::Tx;
-use crate::db::attendance::{AttendanceRows, SessionRows, insert_sessions, upsert_attendance};
+use crate::db::attendance::{AttendanceRows, SessionRows, record};
 use crate::db::projections::{replace_academy, replace_staff, replace_student};
 
 /// The latest rows of every document a batch changed.
@@ -95,11 +95,8 @@ impl Projection {
         for staff in self.staff.values() {
             replace_staff(tx, tenant, staff).await?;
         }
-        if !self.sessions.is_empty() {
-            insert_sessions(tx, tenant, &self.session_rows()).await?;
-        }
-        if !self.attendance.is_empty() {
-            upsert_attendance(tx, tenant, &self.attendance_rows()).await?;
+        if !self.sessions.is_empty() || !self.attendance.is_empty() {
+            record(tx, tenant, &self.session_rows(), &self.attendance_rows()).await?;
         }
         Ok(())
     }

@@ -23,9 +23,10 @@ use super::apply::{Accepted, apply};
 use super::cache::{Cached, DocCache};
 use super::project::Projection;
 use super::stored::Stored;
+use super::tail::{Entry, Pulled, Tail};
 use crate::db::audit::{Actor, insert_audit};
-use crate::db::changes::{NewChanges, insert_changes, lock_log_head, select_log_head, update_log_head};
-use crate::db::documents::{DocumentUpdates, select_documents, update_snapshot, upsert_documents};
+use crate::db::changes::{NewChanges, append, lock_log_head, select_log_head};
+use crate::db::documents::{DocumentUpdates, select_documents, update_snapshot};
 use crate::db::{self, Tx};
 
 /// At most this many pushes share one transaction.
@@ -61,7 +62,24 @@ struct Queued {
 #[derive(Clone)]
 struct Handle {
     queue: mpsc::Sender<Queued>,
-    head: watch::Receiver<i64>,
+    log: Arc<LogEnd>,
+}
+
+/// What this server knows of the end of an academy's log: the newest head
+/// committed (by any server), and a tail of recent changes.
+struct LogEnd {
+    head: watch::Sender<i64>,
+    tail: Mutex<Tail>,
+}
+
+impl LogEnd {
+    fn advance(&self, head: i64) {
+        self.head.send_if_modified(|current| {
+            let moved = head > *current;
+            *current = (*current).max(head);
+            moved
+        });
+    }
 }
 
 /// Counters for `/metrics`.
@@ -120,9 +138,12 @@ impl SyncHub {
         // Another request may have started the writer meanwhile.
         let handle = writers.entry(tenant).or_insert_with(|| {
             let (queue, receiver) = mpsc::channel(4 * MAX_PUSHES);
-            let (head_sender, head) = watch::channel(head);
-            tokio::spawn(run(Arc::clone(&self.0), tenant, receiver, head_sender));
-            Handle { queue, head }
+            let log = Arc::new(LogEnd {
+                head: watch::channel(head).0,
+                tail: Mutex::new(Tail::at(head)),
+            });
+            tokio::spawn(run(Arc::clone(&self.0), tenant, receiver, Arc::clone(&log)));
+            Handle { queue, log }
         });
         Ok(handle.clone())
     }
@@ -143,11 +164,39 @@ impl SyncHub {
 
     /// The academy's last committed sequence number, updated live.
     pub async fn head(&self, tenant: TenantId) -> Result<watch::Receiver<i64>, PushError> {
-        Ok(self.handle(tenant).await?.head)
+        Ok(self.handle(tenant).await?.log.head.subscribe())
+    }
+
+    /// A pull answered from memory, when the recent tail covers it.
+    pub async fn pull_recent(
+        &self,
+        tenant: TenantId,
+        cursor: i64,
+        limit: usize,
+        device: Option<DeviceId>,
+    ) -> Result<Option<Pulled>, PushError> {
+        let log = self.handle(tenant).await?.log;
+        let known = *log.head.borrow();
+        let tail = log.tail.lock().map_err(PushError::new)?;
+        Ok(tail.pull(cursor, limit, device, known))
+    }
+
+    /// Another server committed up to `head`: wakes waiting devices, and
+    /// keeps this server's tail from answering for what it does not hold.
+    pub fn observe(&self, tenant: TenantId, head: i64) {
+        let log = self
+            .0
+            .writers
+            .lock()
+            .ok()
+            .and_then(|w| w.get(&tenant).map(|h| Arc::clone(&h.log)));
+        if let Some(log) = log {
+            log.advance(head);
+        }
     }
 }
 
-async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>, head: watch::Sender<i64>) {
+async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>, log: Arc<LogEnd>) {
     while let Some(first) = queue.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_PUSHES {
@@ -159,12 +208,18 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
         let pushes: Vec<Push> = batch.iter().map(|q| q.push.clone()).collect();
         let result = commit(&hub, tenant, pushes).await;
         match result {
-            Ok((refusals, new_head)) => {
-                head.send_if_modified(|current| {
-                    let moved = new_head > *current;
-                    *current = (*current).max(new_head);
-                    moved
-                });
+            Ok(Committed {
+                refusals,
+                head,
+                appended,
+            }) => {
+                // The tail first: a pull that sees the new head finds it.
+                if let Some((first, entries)) = appended
+                    && let Ok(mut tail) = log.tail.lock()
+                {
+                    tail.extend(first, entries);
+                }
+                log.advance(head);
                 for (queued, refused) in batch.into_iter().zip(refusals) {
                     let _ = queued.reply.send(Ok(refused));
                 }
@@ -202,11 +257,17 @@ struct Outcome {
     accepted: Vec<(usize, DocId, Accepted)>,
 }
 
-async fn commit(
-    hub: &Hub,
-    tenant: TenantId,
-    pushes: Vec<Push>,
-) -> Result<(Vec<Vec<Refused>>, i64), PushError> {
+/// A committed batch.
+struct Committed {
+    /// Each push's refused documents.
+    refusals: Vec<Vec<Refused>>,
+    /// The log head after the batch.
+    head: i64,
+    /// The first sequence number appended and the changes, if any.
+    appended: Option<(i64, Vec<Entry>)>,
+}
+
+async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Committed, PushError> {
     let mut ids: Vec<DocId> = pushes.iter().flat_map(|p| p.docs.iter().map(|d| d.doc)).collect();
     ids.sort();
     ids.dedup();
@@ -246,13 +307,12 @@ async fn commit(
         .await
         .map_err(PushError::new)?;
 
-    let last_seqs = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq)
-        .await
-        .map_err(PushError::new)?;
-    update_log_head(&mut tx, tenant, next_seq)
+    let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq)
         .await
         .map_err(PushError::new)?;
     tx.commit().await.map_err(PushError::new)?;
+    let first = changes.seqs.first().copied();
+    let appended = first.map(|first| (first, tail_entries(changes)));
 
     let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
     hub.stats.batches.fetch_add(1, Ordering::Relaxed);
@@ -278,7 +338,32 @@ async fn commit(
             );
         }
     }
-    Ok((outcome.refused, next_seq - 1))
+    Ok(Committed {
+        refusals: outcome.refused,
+        head: next_seq - 1,
+        appended,
+    })
+}
+
+fn tail_entries(changes: NewChanges) -> Vec<Entry> {
+    let NewChanges {
+        seqs,
+        docs,
+        bytes,
+        devices,
+        ..
+    } = changes;
+    seqs.into_iter()
+        .zip(docs)
+        .zip(bytes)
+        .zip(devices)
+        .map(|(((seq, doc), bytes), device)| Entry {
+            seq,
+            doc: DocId::from_uuid(doc),
+            change: tatami_core::sync::Bytes(bytes),
+            device: device.map(DeviceId::from_uuid),
+        })
+        .collect()
 }
 
 fn open(start: Start) -> Result<AutoCommit, automerge::AutomergeError> {
@@ -357,14 +442,14 @@ fn process(
 
 /// Appends the accepted changes, rewrites projections and document records,
 /// and audits refusals. Returns each changed document's last sequence
-/// number.
+/// number, and the changes appended.
 async fn write(
     tx: &mut Tx,
     tenant: TenantId,
     pushes: &[Push],
     outcome: &Outcome,
     next_seq: &mut i64,
-) -> Result<BTreeMap<DocId, i64>, sqlx::Error> {
+) -> Result<(BTreeMap<DocId, i64>, NewChanges), sqlx::Error> {
     let mut changes = NewChanges::default();
     let mut projection = Projection::default();
     let mut last_seqs = BTreeMap::new();
@@ -384,7 +469,6 @@ async fn write(
         projection.add(*id, accepted, first_in_batch && !outcome.docs[id].existed);
     }
     if !changes.seqs.is_empty() {
-        insert_changes(tx, tenant, &changes).await?;
         let mut documents = DocumentUpdates::default();
         for (id, last_seq) in &last_seqs {
             documents.ids.push(*id.as_uuid());
@@ -394,7 +478,7 @@ async fn write(
             documents.last_seqs.push(*last_seq);
             documents.unsnapshotted.push(outcome.docs[id].unsnapshotted);
         }
-        upsert_documents(tx, tenant, &documents).await?;
+        append(tx, tenant, &changes, &documents, *next_seq).await?;
         for (id, last_seq) in &last_seqs {
             if let Some(snapshot) = &outcome.docs[id].snapshot {
                 update_snapshot(tx, tenant, *id.as_uuid(), snapshot, *last_seq).await?;
@@ -411,5 +495,5 @@ async fn write(
             insert_audit(tx, tenant, actor, "change_refused", &detail).await?;
         }
     }
-    Ok(last_seqs)
+    Ok((last_seqs, changes))
 }

@@ -105,6 +105,8 @@ async fn main() -> Result<(), Failure> {
         .unzip();
 
     eprintln!("measuring throughput…");
+    let processes = Processes::of(server.id().unwrap_or_default(), &data_dir);
+    let cpu_before = processes.cpu();
     let throughput = run_phase(
         &http,
         &base,
@@ -116,6 +118,7 @@ async fn main() -> Result<(), Failure> {
     )
     .await;
     let per_push = Duration::from_secs_f64((args.batch * devices.len()) as f64 / args.rate as f64);
+    let cpu = processes.cpu().since(&cpu_before);
     eprintln!("measuring latency at {}/s…", args.rate);
     let latency = run_phase(
         &http,
@@ -163,6 +166,15 @@ async fn main() -> Result<(), Failure> {
         "end to end / raw insert: {:.2}; failed pushes: {}; server batch: {changes_per_batch:.0} changes on average",
         throughput.rate() / baseline.rate(),
         throughput.failures + latency.failures
+    );
+    let per_check_in = |seconds: f64| seconds * 1e6 / throughput.check_ins.max(1) as f64;
+    println!(
+        "CPU per check-in in the throughput phase: server {:.0} µs, PostgreSQL {:.0} µs, load tool {:.0} µs ({:.1} of {} cores busy)",
+        per_check_in(cpu.server),
+        per_check_in(cpu.postgres),
+        per_check_in(cpu.tool),
+        (cpu.server + cpu.postgres + cpu.tool) / throughput.elapsed.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     );
     Ok(())
 }
@@ -440,6 +452,77 @@ async fn run_phase(
         failures,
         elapsed,
         latencies,
+    }
+}
+
+/// CPU seconds used so far, by side.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cpu {
+    server: f64,
+    postgres: f64,
+    tool: f64,
+}
+
+impl Cpu {
+    fn since(&self, before: &Cpu) -> Cpu {
+        Cpu {
+            server: self.server - before.server,
+            postgres: self.postgres - before.postgres,
+            tool: self.tool - before.tool,
+        }
+    }
+}
+
+/// The processes whose CPU time a phase accounts for.
+struct Processes {
+    server: u32,
+    postmaster: u32,
+}
+
+impl Processes {
+    fn of(server: u32, data_dir: &Path) -> Self {
+        let pid_file = std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).unwrap_or_default();
+        let postmaster = pid_file
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
+        Self { server, postmaster }
+    }
+
+    /// utime, stime, cutime, cstime of a process, in seconds, and its parent.
+    fn times(pid: &str) -> Option<(f64, f64, u32)> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name, which may hold spaces.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks = rustix::param::clock_ticks_per_second() as f64;
+        let field = |n: usize| fields.get(n).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0) / ticks;
+        let parent = fields.get(1).and_then(|f| f.parse().ok()).unwrap_or(0);
+        Some((field(11) + field(12), field(13) + field(14), parent))
+    }
+
+    fn cpu(&self) -> Cpu {
+        let own = |pid: u32| Self::times(&pid.to_string()).map_or(0.0, |(own, _, _)| own);
+        // The postmaster's own time, its children that exited, and the
+        // live ones (connections, writers).
+        let mut postgres =
+            Self::times(&self.postmaster.to_string()).map_or(0.0, |(own, reaped, _)| own + reaped);
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else {
+                continue;
+            };
+            if let Some((own, _, parent)) = Self::times(pid)
+                && parent == self.postmaster
+            {
+                postgres += own;
+            }
+        }
+        Cpu {
+            server: own(self.server),
+            postgres,
+            tool: own(std::process::id()),
+        }
     }
 }
 
