@@ -39,6 +39,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub http: HttpSettings,
+    pub sync: SyncSettings,
     /// `pretty` for people, `json` for log collectors.
     pub log_format: LogFormat,
 }
@@ -74,6 +75,14 @@ pub struct HttpSettings {
     pub cors_origins: Vec<String>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct SyncSettings {
+    /// Other servers share the database: tell them of each commit (PostgreSQL
+    /// NOTIFY), and hear of theirs. Unset: on with a configured database, off
+    /// with the embedded one, which no other server can reach.
+    pub peers: Option<bool>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
@@ -98,6 +107,8 @@ sign_in_failures = 5
 [http]
 max_body_bytes = 8388608
 cors_origins = []
+
+[sync]
 "#;
 
 impl Settings {

@@ -92,8 +92,12 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
     )?;
     let master_key = MasterKey::from_base64(&master_key).map_err(|e| StartError::Config(e.to_string()))?;
     let failures = usize::try_from(settings.auth.sign_in_failures).unwrap_or(usize::MAX);
-    let sync = SyncHub::new(pool.clone(), CACHED_DOCUMENTS);
-    tokio::spawn(crate::sync::listen::listen(pool.clone(), sync.clone()));
+    // The embedded database is this server's alone.
+    let peers = settings.sync.peers.unwrap_or(settings.database.url.is_some());
+    let sync = SyncHub::new(pool.clone(), CACHED_DOCUMENTS, peers);
+    if peers {
+        tokio::spawn(crate::sync::listen::listen(pool.clone(), sync.clone()));
+    }
     let state = AppState::new(Shared {
         sync,
         pool,

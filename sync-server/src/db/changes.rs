@@ -45,19 +45,20 @@ pub struct NewChanges {
 
 /// Appends `changes`, records the documents they belong to, and moves the
 /// log head to `next_seq`: one statement, so a batch costs one round trip.
-/// On commit, PostgreSQL tells every server listening on [`LOG_CHANNEL`]
-/// the academy's new head (`"<tenant id> <head>"`).
+/// With `notify`, on commit PostgreSQL tells every server listening on
+/// [`LOG_CHANNEL`] the academy's new head (`"<tenant id> <head>"`).
 pub async fn append(
     tx: &mut Tx,
     tenant: TenantId,
     changes: &NewChanges,
     documents: &DocumentUpdates,
     next_seq: i64,
+    notify: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "WITH head AS (
              UPDATE log_heads SET next_seq = $2::bigint WHERE tenant_id = $1
-             RETURNING pg_notify('tatami_log', $1::text || ' ' || ($2::bigint - 1)::text)
+             RETURNING CASE WHEN $12::bool THEN pg_notify('tatami_log', $1::text || ' ' || ($2::bigint - 1)::text) END
          ), logged AS (
              INSERT INTO changes (tenant_id, seq, doc_id, hash, bytes, device_id)
              SELECT $1, * FROM UNNEST($3::bigint[], $4::uuid[], $5::bytea[], $6::bytea[], $7::uuid[])
@@ -76,7 +77,8 @@ pub async fn append(
         &documents.ids,
         &documents.kinds,
         &documents.last_seqs,
-        &documents.unsnapshotted
+        &documents.unsnapshotted,
+        notify
     )
     .execute(&mut **tx)
     .await?;

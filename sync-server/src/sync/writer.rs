@@ -96,6 +96,8 @@ pub struct SyncHub(Arc<Hub>);
 
 struct Hub {
     pool: PgPool,
+    /// Whether other servers share the database and hear of commits.
+    peers: bool,
     cache: DocCache,
     writers: Mutex<HashMap<TenantId, Handle>>,
     stats: SyncStats,
@@ -110,9 +112,12 @@ impl std::fmt::Debug for SyncHub {
 }
 
 impl SyncHub {
-    pub fn new(pool: PgPool, cached_documents: usize) -> Self {
+    /// With `peers`, each commit is announced to the other servers of the
+    /// database (see [`crate::sync::listen`]).
+    pub fn new(pool: PgPool, cached_documents: usize, peers: bool) -> Self {
         Self(Arc::new(Hub {
             pool,
+            peers,
             cache: DocCache::new(cached_documents),
             writers: Mutex::new(HashMap::new()),
             stats: SyncStats::default(),
@@ -307,7 +312,7 @@ async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Commit
         .await
         .map_err(PushError::new)?;
 
-    let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq)
+    let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq, hub.peers)
         .await
         .map_err(PushError::new)?;
     tx.commit().await.map_err(PushError::new)?;
@@ -449,6 +454,7 @@ async fn write(
     pushes: &[Push],
     outcome: &Outcome,
     next_seq: &mut i64,
+    notify: bool,
 ) -> Result<(BTreeMap<DocId, i64>, NewChanges), sqlx::Error> {
     let mut changes = NewChanges::default();
     let mut projection = Projection::default();
@@ -478,7 +484,7 @@ async fn write(
             documents.last_seqs.push(*last_seq);
             documents.unsnapshotted.push(outcome.docs[id].unsnapshotted);
         }
-        append(tx, tenant, &changes, &documents, *next_seq).await?;
+        append(tx, tenant, &changes, &documents, *next_seq, notify).await?;
         for (id, last_seq) in &last_seqs {
             if let Some(snapshot) = &outcome.docs[id].snapshot {
                 update_snapshot(tx, tenant, *id.as_uuid(), snapshot, *last_seq).await?;

@@ -65,6 +65,10 @@ struct Args {
     /// The server binary; by default the one built beside this tool.
     #[arg(long)]
     server: Option<PathBuf>,
+    /// Run the server as one of several sharing the database: it announces
+    /// each commit to its peers.
+    #[arg(long)]
+    peers: bool,
 }
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -84,7 +88,7 @@ async fn main() -> Result<(), Failure> {
 
     let academies = setup(&data_dir, args.tenants * 2).await?;
     let (tested, raw) = academies.split_at(args.tenants);
-    let (mut server, base) = serve(&binary, &data_dir).await?;
+    let (mut server, base) = serve(&binary, &data_dir, args.peers).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(512).build()?;
     let devices = enrol(&http, &base, tested, args.devices).await?;
     eprintln!(
@@ -212,9 +216,10 @@ async fn setup(data_dir: &Path, count: usize) -> Result<Vec<(String, TenantId)>,
     Ok(made)
 }
 
-async fn serve(binary: &Path, data_dir: &Path) -> Result<(Child, String), Failure> {
+async fn serve(binary: &Path, data_dir: &Path, peers: bool) -> Result<(Child, String), Failure> {
     let mut child = Command::new(binary)
         .arg("serve")
+        .env("TATAMI_SYNC__PEERS", peers.to_string())
         .env("TATAMI_DATA_DIR", data_dir)
         .env("TATAMI_LISTEN", "127.0.0.1:0")
         .env("TATAMI_LOG_FORMAT", "json")
