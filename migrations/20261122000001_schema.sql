@@ -67,6 +67,8 @@ CREATE TABLE devices (
     secret_hash bytea NOT NULL,
     enrolled_by uuid NOT NULL,
     enrolled_at timestamptz NOT NULL DEFAULT now(),
+    -- A lost tablet must not stay trusted forever: it is enrolled again.
+    expires_at timestamptz NOT NULL,
     revoked_at timestamptz,
     last_seen_at timestamptz,
     PRIMARY KEY (tenant_id, id),

@@ -65,6 +65,8 @@ pub struct AuthSettings {
     pub refresh_days: u32,
     /// Failed sign-ins allowed per account in 15 minutes.
     pub sign_in_failures: u32,
+    /// Days a device credential lasts; then the device is enrolled again.
+    pub device_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +105,7 @@ max_connections = 16
 access_minutes = 15
 refresh_days = 30
 sign_in_failures = 5
+device_days = 365
 
 [http]
 max_body_bytes = 8388608

@@ -322,6 +322,32 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
         error_code(response, StatusCode::UNAUTHORIZED).await,
         "device_revoked"
     );
+    // A device whose enrolment ran out.
+    let server_with_short_enrolments = TestServer::start_with(
+        tatami_sync_server::postgres::testing::fresh_database().await,
+        |s| {
+            s.auth.device_days = 0;
+        },
+    )
+    .await;
+    let crane_tablet = {
+        let crane = server_with_short_enrolments.academy("white-crane").await;
+        server_with_short_enrolments.device(&crane, Role::FrontDesk).await
+    };
+    let response = server_with_short_enrolments
+        .sync_raw(
+            &crane_tablet,
+            &SyncRequest {
+                push: vec![],
+                ..request.clone()
+            },
+        )
+        .await;
+    assert_eq!(
+        error_code(response, StatusCode::UNAUTHORIZED).await,
+        "device_expired"
+    );
+    server_with_short_enrolments.stop().await;
     let wrong_secret = Device {
         credential: format!("{}x", desk.credential),
         ..desk.clone()

@@ -157,6 +157,12 @@ async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> 
             "this device was removed from the academy: enrol it again",
         ));
     }
+    if row.expires_at <= time::OffsetDateTime::now_utc() {
+        return Err(ApiError::unauthorized(
+            "device_expired",
+            "this device's enrolment has expired: enrol it again",
+        ));
+    }
     db::devices::update_device_seen(&mut tx, tenant.id, *device.as_uuid()).await?;
     tx.commit().await?;
     let role = Role::parse(&row.role).map_err(|_| invalid())?;

@@ -13,6 +13,7 @@ pub struct DeviceRow {
     pub role: String,
     pub secret_hash: Vec<u8>,
     pub enrolled_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
     pub last_seen_at: Option<OffsetDateTime>,
 }
@@ -25,15 +26,18 @@ pub async fn insert_device(
     role: &str,
     secret_hash: &[u8],
     enrolled_by: Uuid,
+    expires_at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO devices (tenant_id, id, name, role, secret_hash, enrolled_by) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO devices (tenant_id, id, name, role, secret_hash, enrolled_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         tenant.as_uuid(),
         id,
         name,
         role,
         secret_hash,
-        enrolled_by
+        enrolled_by,
+        expires_at
     )
     .execute(&mut **tx)
     .await?;
@@ -47,7 +51,7 @@ pub async fn select_device(
 ) -> Result<Option<DeviceRow>, sqlx::Error> {
     sqlx::query_as!(
         DeviceRow,
-        "SELECT id, name, role, secret_hash, enrolled_at, revoked_at, last_seen_at FROM devices
+        "SELECT id, name, role, secret_hash, enrolled_at, expires_at, revoked_at, last_seen_at FROM devices
          WHERE tenant_id = $1 AND id = $2",
         tenant.as_uuid(),
         id
@@ -59,7 +63,7 @@ pub async fn select_device(
 pub async fn select_devices(tx: &mut Tx, tenant: TenantId) -> Result<Vec<DeviceRow>, sqlx::Error> {
     sqlx::query_as!(
         DeviceRow,
-        "SELECT id, name, role, secret_hash, enrolled_at, revoked_at, last_seen_at FROM devices
+        "SELECT id, name, role, secret_hash, enrolled_at, expires_at, revoked_at, last_seen_at FROM devices
          WHERE tenant_id = $1 ORDER BY enrolled_at",
         tenant.as_uuid()
     )

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tatami_core::ids::DeviceId;
 use tatami_core::people::Role;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::json::{ApiJson, ApiPath};
@@ -75,6 +75,7 @@ async fn enrol(
         role.as_str(),
         &secret_hash(&secret),
         user,
+        OffsetDateTime::now_utc() + Duration::days(i64::from(state.settings.auth.device_days)),
     )
     .await?;
     let detail = json!({ "device": device, "name": name, "role": role });
@@ -97,6 +98,8 @@ struct DeviceInfo {
     role: String,
     #[serde(with = "time::serde::rfc3339")]
     enrolled_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     revoked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -115,6 +118,7 @@ async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<
                 name: d.name,
                 role: d.role,
                 enrolled_at: d.enrolled_at,
+                expires_at: d.expires_at,
                 revoked_at: d.revoked_at,
                 last_seen_at: d.last_seen_at,
             })
