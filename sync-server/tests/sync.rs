@@ -360,20 +360,21 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn a_waiting_device_hears_of_a_check_in_at_once() {
-    let server = TestServer::start().await;
-    let tiger = server.academy("golden-tiger").await;
-    let (tablet, laptop) = (
-        server.device(&tiger, Role::FrontDesk).await,
-        server.device(&tiger, Role::Instructor).await,
-    );
-    let cursor = server.sync(&laptop, 0, vec![]).await.cursor;
-
-    let wait = server
+/// Waits on `waiting_on` for news after the laptop's cursor while the
+/// tablet pushes a new student through `pushed_through`; the wait must end
+/// with the push, not its timeout. Returns the laptop's cursor before it and
+/// the student's document.
+async fn wait_through_a_push(
+    waiting_on: &TestServer,
+    pushed_through: &TestServer,
+    laptop: &Device,
+    tablet: &Device,
+) -> (u64, DocId) {
+    let cursor = waiting_on.sync(laptop, 0, vec![]).await.cursor;
+    let wait = waiting_on
         .request(
             Method::GET,
-            "golden-tiger",
+            &laptop.slug,
             &format!("/v1/sync/wait?cursor={cursor}"),
             Some(&laptop.credential),
         )
@@ -381,8 +382,8 @@ async fn a_waiting_device_hears_of_a_check_in_at_once() {
     let waiting = tokio::spawn(wait);
     let (ana, mut doc) = new_student("Ana Souza");
     let pushed = tokio::time::Instant::now();
-    server
-        .sync(&tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])])
+    pushed_through
+        .sync(tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])])
         .await;
     let answer: Value = waiting.await.unwrap().unwrap().json().await.unwrap();
     assert!(answer["head"].as_u64().unwrap() > cursor);
@@ -390,6 +391,16 @@ async fn a_waiting_device_hears_of_a_check_in_at_once() {
         pushed.elapsed() < Duration::from_secs(5),
         "the wait ended with the push, not the timeout"
     );
+    (cursor, student::doc_id(ana.id))
+}
+
+#[tokio::test]
+async fn a_waiting_device_hears_of_a_check_in_at_once() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let tablet = server.device(&tiger, Role::FrontDesk).await;
+    let laptop = server.device(&tiger, Role::Instructor).await;
+    wait_through_a_push(&server, &server, &laptop, &tablet).await;
     server.stop().await;
 }
 
@@ -567,34 +578,11 @@ async fn a_device_on_another_server_hears_and_pulls_at_once() {
     let first = TestServer::start().await;
     let tiger = first.academy("golden-tiger").await;
     let second = TestServer::start_with(first.db.clone(), |_| {}).await;
-    let (tablet, laptop) = (
-        first.device(&tiger, Role::FrontDesk).await,
-        first.device(&tiger, Role::Instructor).await,
-    );
-    let cursor = second.sync(&laptop, 0, vec![]).await.cursor;
-
-    let wait = second
-        .request(
-            Method::GET,
-            "golden-tiger",
-            &format!("/v1/sync/wait?cursor={cursor}"),
-            Some(&laptop.credential),
-        )
-        .send();
-    let waiting = tokio::spawn(wait);
-    let (ana, mut doc) = new_student("Ana Souza");
-    let pushed = tokio::time::Instant::now();
-    first
-        .sync(&tablet, 0, vec![changes(student::doc_id(ana.id), &mut doc, &[])])
-        .await;
-    let answer: Value = waiting.await.unwrap().unwrap().json().await.unwrap();
-    assert!(answer["head"].as_u64().unwrap() > cursor);
-    assert!(
-        pushed.elapsed() < Duration::from_secs(5),
-        "woken by the other server's commit, not the timeout"
-    );
+    let tablet = first.device(&tiger, Role::FrontDesk).await;
+    let laptop = first.device(&tiger, Role::Instructor).await;
+    let (cursor, doc) = wait_through_a_push(&second, &first, &laptop, &tablet).await;
     let pulled = second.sync(&laptop, cursor, vec![]).await;
-    assert!(pulled.changes.iter().any(|c| c.doc == student::doc_id(ana.id)));
+    assert!(pulled.changes.iter().any(|c| c.doc == doc));
     second.stop().await;
     first.stop().await;
 }

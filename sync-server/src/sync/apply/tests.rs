@@ -142,9 +142,8 @@ fn bad_pushes_are_refused_and_change_nothing() {
     );
 }
 
-#[test]
-fn changes_beyond_the_devices_role_are_forbidden() {
-    let tenant = TenantId::new();
+/// A student made on a device: the record, the device's copy, its changes.
+fn new_student() -> (Student, AutoCommit, Vec<Vec<u8>>) {
     let s = Student::new(
         StudentId::new(),
         PersonName::parse("Ana Souza").unwrap(),
@@ -153,6 +152,13 @@ fn changes_beyond_the_devices_role_are_forbidden() {
     );
     let mut device = student::create(&s, ActorId::from([1; 16])).unwrap();
     let created = all_changes(&mut device);
+    (s, device, created)
+}
+
+#[test]
+fn changes_beyond_the_devices_role_are_forbidden() {
+    let tenant = TenantId::new();
+    let (s, mut device, created) = new_student();
     let id = student::doc_id(s.id);
     let mut server = AutoCommit::new();
     apply(&mut server, tenant, id, FRONT_DESK, &created).unwrap();
@@ -202,14 +208,7 @@ fn changes_beyond_the_devices_role_are_forbidden() {
 #[test]
 fn a_change_that_leaves_the_document_unreadable_is_invalid() {
     let tenant = TenantId::new();
-    let s = Student::new(
-        StudentId::new(),
-        PersonName::parse("Ana Souza").unwrap(),
-        date!(2025 - 01 - 10),
-        Grade::new(RankId::new(), 0),
-    );
-    let mut device = student::create(&s, ActorId::from([1; 16])).unwrap();
-    let created = all_changes(&mut device);
+    let (s, mut device, created) = new_student();
     device.put(automerge::ROOT, "status", "retired").unwrap();
     let broken = all_changes(&mut device).pop().unwrap();
     let mut server = AutoCommit::new();
