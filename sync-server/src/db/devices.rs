@@ -18,26 +18,28 @@ pub struct DeviceRow {
     pub last_seen_at: Option<OffsetDateTime>,
 }
 
-pub async fn insert_device(
-    tx: &mut Tx,
-    tenant: TenantId,
-    id: Uuid,
-    name: &str,
-    role: &str,
-    secret_hash: &[u8],
-    enrolled_by: Uuid,
-    expires_at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
+/// A device being enrolled.
+#[derive(Debug)]
+pub struct NewDevice<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub secret_hash: &'a [u8],
+    pub enrolled_by: Uuid,
+    pub expires_at: OffsetDateTime,
+}
+
+pub async fn insert_device(tx: &mut Tx, tenant: TenantId, device: &NewDevice<'_>) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO devices (tenant_id, id, name, role, secret_hash, enrolled_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         tenant.as_uuid(),
-        id,
-        name,
-        role,
-        secret_hash,
-        enrolled_by,
-        expires_at
+        device.id,
+        device.name,
+        device.role,
+        device.secret_hash,
+        device.enrolled_by,
+        device.expires_at
     )
     .execute(&mut **tx)
     .await?;

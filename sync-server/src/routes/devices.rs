@@ -15,7 +15,7 @@ use super::json::{ApiJson, ApiPath};
 use crate::auth::{Caller, device_credential};
 use crate::crypto::{random_token, secret_hash};
 use crate::db::audit::insert_audit;
-use crate::db::devices::{insert_device, select_devices, update_device_revoked};
+use crate::db::devices::{NewDevice, insert_device, select_devices, update_device_revoked};
 use crate::db::{self};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -67,17 +67,15 @@ async fn enrol(
     let secret = random_token();
     let tenant = caller.tenant.id;
     let mut tx = db::begin(&state.pool, tenant).await?;
-    insert_device(
-        &mut tx,
-        tenant,
-        *device.as_uuid(),
+    let enrolment = NewDevice {
+        id: *device.as_uuid(),
         name,
-        role.as_str(),
-        &secret_hash(&secret),
-        user,
-        OffsetDateTime::now_utc() + Duration::days(i64::from(state.settings.auth.device_days)),
-    )
-    .await?;
+        role: role.as_str(),
+        secret_hash: &secret_hash(&secret),
+        enrolled_by: user,
+        expires_at: OffsetDateTime::now_utc() + Duration::days(i64::from(state.settings.auth.device_days)),
+    };
+    insert_device(&mut tx, tenant, &enrolment).await?;
     let detail = json!({ "device": device, "name": name, "role": role });
     insert_audit(&mut tx, tenant, caller.actor(), "device_enrolled", &detail).await?;
     tx.commit().await?;

@@ -1,3 +1,0 @@
-//! Shared harness of the end-to-end tests.
-
-#![forbid(unsafe_code)]
