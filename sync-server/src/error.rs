@@ -108,6 +108,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A document the server itself edits failed to read or change: a bug or
+/// damaged data, never the caller's fault.
+impl From<tatami_core::doc::DocError> for ApiError {
+    fn from(error: tatami_core::doc::DocError) -> Self {
+        Self::internal(error)
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         Self::internal(error)

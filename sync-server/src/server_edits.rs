@@ -3,7 +3,6 @@
 //! writer, into the log every device pulls.
 
 use automerge::{ActorId, AutoCommit};
-use tatami_core::doc::DocError;
 use tatami_core::ids::{DocId, TenantId};
 use tatami_core::policy::Writer;
 use tatami_core::sync::{Bytes, DocChanges};
@@ -13,12 +12,6 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::sync::Push;
 use crate::sync::stored::Stored;
-
-impl From<DocError> for ApiError {
-    fn from(error: DocError) -> Self {
-        ApiError::internal(error)
-    }
-}
 
 /// Stores every change of `doc` made since `since` (all of them for a new
 /// document) as the server's.

@@ -12,7 +12,7 @@ mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Method, Request, header};
+use axum::http::{HeaderName, HeaderValue, Method, Request, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -32,7 +32,7 @@ pub fn router(state: AppState) -> Router {
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
-            TENANT_HEADER.parse().unwrap_or(header::HOST),
+            HeaderName::from_static(TENANT_HEADER),
         ]);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
         let id = request
