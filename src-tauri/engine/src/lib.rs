@@ -1,4 +1,25 @@
 //! The client engine behind every tablet and laptop: everything the app does
-//! apart from drawing it. It depends on `tatami-core` and never on Tauri.
+//! apart from drawing it. It depends on `tatami-core` and never on Tauri;
+//! the app's commands are one-line calls into [`Engine`].
+//!
+//! - [`store`]: the device's SQLite file (documents, outbox, cursor,
+//!   projected rows with roster search, audit trail);
+//! - [`Engine`]: enrolment, PIN unlock, the door, records, screens' reads;
+//! - [`sync`]: push, pull, bootstrap, rebuild, and the background task.
 
 #![forbid(unsafe_code)]
+
+pub mod academy;
+pub mod clock;
+pub mod credentials;
+mod engine;
+pub mod error;
+pub mod remote;
+pub mod store;
+pub mod sync;
+
+pub use engine::{
+    DoorOutcome, DoorStudent, Engine, EngineOptions, Enrolment, Event, NewStudent, Profile, SessionInfo,
+    StudentPatch,
+};
+pub use error::EngineError;

@@ -1,0 +1,296 @@
+//! The engine: one per device, shared by the app's commands and the
+//! background sync. Every method that changes something commits the
+//! Automerge change, the rows it projects to and the outbox entry in one
+//! SQLite transaction before it returns.
+
+mod door;
+mod records;
+mod unlock;
+mod views;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+use automerge::{ActorId, AutoCommit};
+use serde::{Deserialize, Serialize};
+use tatami_core::doc::{self, DocKind};
+use tatami_core::ids::{DeviceId, DocId, StaffId, TenantId};
+use tatami_core::people::{Role, Staff};
+use tokio::sync::{Notify, broadcast, watch};
+
+pub use door::{DoorOutcome, DoorStudent};
+pub use records::{NewStudent, StudentPatch};
+pub use views::{Profile, SessionInfo};
+
+use crate::academy::Academy;
+use crate::clock::{self, Clock};
+use crate::credentials::Keyring;
+use crate::error::EngineError;
+use crate::store::{Meta, Store, docs, rows};
+use crate::sync::SyncStatus;
+
+/// How to open an engine.
+#[derive(Clone)]
+pub struct EngineOptions {
+    /// The SQLite file; created if missing.
+    pub store: PathBuf,
+    pub keyring: Keyring,
+    pub clock: Clock,
+}
+
+impl EngineOptions {
+    pub fn new(store: impl Into<PathBuf>) -> Self {
+        Self {
+            store: store.into(),
+            keyring: Keyring::default(),
+            clock: clock::system(),
+        }
+    }
+}
+
+impl std::fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which academy and server this device belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub server: String,
+    pub academy: String,
+    pub device: DeviceId,
+    pub role: Role,
+    pub name: String,
+}
+
+/// What the app is told without asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Documents changed here or arrived from the server: screens showing
+    /// these kinds refresh.
+    Changed {
+        kinds: Vec<DocKind>,
+    },
+    Sync(SyncStatus),
+}
+
+/// The engine. Cheap to clone: clones share one device.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    store: Mutex<Store>,
+    pub(crate) keyring: Keyring,
+    clock: Clock,
+    academy: RwLock<Option<Arc<Academy>>>,
+    enrolment: RwLock<Option<Enrolment>>,
+    unlocked: Mutex<Option<Staff>>,
+    unlock_failures: Mutex<unlock::Failures>,
+    pub(crate) events: broadcast::Sender<Event>,
+    /// Woken when the outbox grows, so the background sync pushes at once.
+    pub(crate) outbox_grew: Notify,
+    pub(crate) status: watch::Sender<SyncStatus>,
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    lock.read().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+fn write<T>(lock: &RwLock<T>, value: T) {
+    *lock.write().unwrap_or_else(PoisonError::into_inner) = value;
+}
+
+impl Engine {
+    /// Opens the device's store. A damaged or foreign file is an error the
+    /// app shows; it is never overwritten.
+    pub fn open(options: EngineOptions) -> Result<Self, EngineError> {
+        let store = Store::open(&options.store)?;
+        let enrolment = Meta::Enrolment
+            .get(store.read())?
+            .map(|json| serde_json::from_str::<Enrolment>(&json))
+            .transpose()
+            .map_err(crate::store::StoreError::from)?;
+        let waiting = docs::waiting(store.read())?;
+        let engine = Self {
+            inner: Arc::new(Inner {
+                store: Mutex::new(store),
+                keyring: options.keyring,
+                clock: options.clock,
+                academy: RwLock::new(None),
+                enrolment: RwLock::new(enrolment),
+                unlocked: Mutex::new(None),
+                unlock_failures: Mutex::new(unlock::Failures::default()),
+                events: broadcast::channel(256).0,
+                outbox_grew: Notify::new(),
+                status: watch::channel(SyncStatus::offline(waiting)).0,
+            }),
+        };
+        engine.reload_academy()?;
+        engine.refresh_status(|_| {})?;
+        Ok(engine)
+    }
+
+    pub fn enrolment(&self) -> Option<Enrolment> {
+        read(&self.inner.enrolment)
+    }
+
+    pub(crate) fn require_enrolment(&self) -> Result<Enrolment, EngineError> {
+        self.enrolment().ok_or(EngineError::NotEnrolled)
+    }
+
+    pub(crate) fn set_enrolment(&self, enrolment: &Enrolment) -> Result<(), EngineError> {
+        let json = serde_json::to_string(enrolment).map_err(crate::store::StoreError::from)?;
+        self.with_store(|store| store.write(|tx| Meta::Enrolment.set(tx, &json)))?;
+        write(&self.inner.enrolment, Some(enrolment.clone()));
+        Ok(())
+    }
+
+    /// The academy, once its document has arrived.
+    pub fn academy(&self) -> Option<Arc<Academy>> {
+        read(&self.inner.academy)
+    }
+
+    pub(crate) fn require_academy(&self) -> Result<Arc<Academy>, EngineError> {
+        self.academy().ok_or(EngineError::NotEnrolled)
+    }
+
+    fn tenant(&self) -> Result<TenantId, EngineError> {
+        Ok(self.require_academy()?.view.id)
+    }
+
+    /// Re-reads the academy document after it changed.
+    pub(crate) fn reload_academy(&self) -> Result<(), EngineError> {
+        let academy = self.with_store(|store| {
+            let Some(id) = docs::ids(store.read(), DocKind::Tenant)?.into_iter().next() else {
+                return Ok(None);
+            };
+            let doc = docs::load(store.read(), id)?;
+            Ok(doc.map(|doc| doc::tenant::project(&doc)).transpose()?)
+        })?;
+        let academy = academy.map(Academy::new).transpose()?.map(Arc::new);
+        write(&self.inner.academy, academy);
+        Ok(())
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        (self.inner.clock)()
+    }
+
+    /// Runs `work` with the store locked.
+    pub(crate) fn with_store<T>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, crate::store::StoreError>,
+    ) -> Result<T, EngineError> {
+        Ok(work(&mut lock(&self.inner.store))?)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn announce(&self, kinds: Vec<DocKind>) {
+        // Nobody listening is fine.
+        let _ = self.inner.events.send(Event::Changed { kinds });
+    }
+
+    /// The staff member the device is unlocked for, with the role the
+    /// device may act with: the lesser of theirs and the device's.
+    pub(crate) fn actor(&self, needed: Role) -> Result<(Staff, Role), EngineError> {
+        let staff = lock(&self.inner.unlocked).clone().ok_or(EngineError::Locked)?;
+        let device = self.require_enrolment()?.role;
+        // Roles order from most to least powerful: the lesser is the larger.
+        let role = staff.role.max(device);
+        if !role.at_least(needed) {
+            return Err(EngineError::Forbidden { needed });
+        }
+        Ok((staff, role))
+    }
+
+    fn device_actor(&self) -> Result<(DeviceId, ActorId), EngineError> {
+        let device = self.require_enrolment()?.device;
+        Ok((device, ActorId::from(device.as_bytes().as_slice())))
+    }
+
+    /// Changes document `id` (made by `create` if this device does not have
+    /// it yet) with `edit`, then commits the document, its rows, the outbox
+    /// entry and an audit line in one transaction. Returns what `edit`
+    /// returned; an edit that changes nothing writes nothing.
+    pub(crate) fn change<T>(
+        &self,
+        id: DocId,
+        kind: DocKind,
+        create: impl FnOnce(ActorId) -> Result<AutoCommit, doc::DocError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, EngineError>,
+        audit: Option<(StaffId, &str, &serde_json::Value)>,
+    ) -> Result<T, EngineError> {
+        let (_, actor) = self.device_actor()?;
+        let at = self.now();
+        let result = self.with_store_result(|store| {
+            let existing = docs::load(store.read(), id)?;
+            let fresh = existing.is_none();
+            let mut doc = match existing {
+                Some(mut doc) => {
+                    doc.set_actor(actor);
+                    doc
+                }
+                None => create(actor)?,
+            };
+            let before = if fresh { Vec::new() } else { doc.get_heads() };
+            let value = edit(&mut doc)?;
+            doc.commit();
+            let changes: Vec<Vec<u8>> = doc
+                .get_changes(&before)
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect();
+            if changes.is_empty() {
+                return Ok((value, false));
+            }
+            let view = doc::project(&doc)?;
+            store.write(|tx| {
+                docs::save(tx, id, kind, &mut doc)?;
+                docs::enqueue(tx, id, &changes)?;
+                rows::project(tx, &view)?;
+                if let Some((staff, action, detail)) = &audit {
+                    crate::store::audit::record(tx, at, Some(*staff), action, detail)?;
+                }
+                Ok(())
+            })?;
+            Ok((value, true))
+        })?;
+        let (value, changed) = result;
+        if changed {
+            if kind == DocKind::Tenant {
+                self.reload_academy()?;
+            }
+            self.inner.outbox_grew.notify_one();
+            self.refresh_status(|_| {})?;
+            self.announce(vec![kind]);
+        }
+        Ok(value)
+    }
+
+    /// Like [`Engine::with_store`] for work that fails with engine errors.
+    pub(crate) fn with_store_result<T>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        work(&mut lock(&self.inner.store))
+    }
+}

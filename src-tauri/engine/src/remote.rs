@@ -1,0 +1,179 @@
+//! The sync server, over HTTP: enrolment, push and pull, bootstrap, one
+//! document's state, and the long poll that says something is new.
+
+use std::time::Duration;
+
+use reqwest::{Client, RequestBuilder, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use tatami_core::ids::{DeviceId, DocId};
+use tatami_core::people::Role;
+use tatami_core::sync::{Bootstrap, DocState, SyncRequest, SyncResponse};
+
+/// Waits longer than the server's 25-second long poll.
+const WAIT_TIMEOUT: Duration = Duration::from_secs(35);
+/// Any other request.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request to the server did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    /// The server could not be reached or the connection dropped.
+    #[error("the server cannot be reached: {0}")]
+    Unreachable(String),
+    /// The server answered with an error of its own.
+    #[error("{message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The answer was not what the protocol says.
+    #[error("the server's answer was not understood: {0}")]
+    Garbled(String),
+}
+
+impl RemoteError {
+    /// The server's error code, if it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            RemoteError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+/// One academy on one server.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    http: Client,
+    base: String,
+    tenant: String,
+}
+
+/// A device's credential, as the server gave it at enrolment.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Enrolled {
+    pub device_id: DeviceId,
+    pub credential: String,
+    pub role: Role,
+}
+
+#[derive(Deserialize)]
+struct SignedIn {
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct Head {
+    head: u64,
+}
+
+impl Remote {
+    pub fn new(base: &str, tenant: &str) -> Self {
+        Self {
+            http: Client::new(),
+            base: base.trim_end_matches('/').to_owned(),
+            tenant: tenant.to_owned(),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str, bearer: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-tatami-tenant", &self.tenant)
+            .bearer_auth(bearer)
+            .timeout(TIMEOUT)
+    }
+
+    /// Signs in as an admin and enrols this device under `name` with `role`.
+    pub async fn enrol(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        role: Role,
+    ) -> Result<Enrolled, RemoteError> {
+        let signed_in: SignedIn = send(
+            self.request(reqwest::Method::POST, "/v1/auth/sign-in", "")
+                .json(&json!({ "email": email, "password": password })),
+        )
+        .await?;
+        send(
+            self.request(reqwest::Method::POST, "/v1/devices", &signed_in.access_token)
+                .json(&json!({ "name": name, "role": role })),
+        )
+        .await
+    }
+
+    pub async fn sync(&self, credential: &str, request: &SyncRequest) -> Result<SyncResponse, RemoteError> {
+        send(
+            self.request(reqwest::Method::POST, "/v1/sync", credential)
+                .json(request),
+        )
+        .await
+    }
+
+    pub async fn bootstrap(&self, credential: &str, after: Option<DocId>) -> Result<Bootstrap, RemoteError> {
+        let mut request = self.request(reqwest::Method::GET, "/v1/bootstrap", credential);
+        if let Some(after) = after {
+            request = request.query(&[("after", after.to_string())]);
+        }
+        send(request).await
+    }
+
+    /// The server's copy of one document; `None` when it has none.
+    pub async fn document(&self, credential: &str, id: DocId) -> Result<Option<DocState>, RemoteError> {
+        let path = format!("/v1/documents/{id}");
+        match send(self.request(reqwest::Method::GET, &path, credential)).await {
+            Err(RemoteError::Refused { code, .. }) if code == "unknown_document" => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// Returns the log head once it passes `cursor`, or after the server's
+    /// long-poll period.
+    pub async fn wait(&self, credential: &str, cursor: u64) -> Result<u64, RemoteError> {
+        let head: Head = send(
+            self.request(reqwest::Method::GET, "/v1/sync/wait", credential)
+                .query(&[("cursor", cursor)])
+                .timeout(WAIT_TIMEOUT),
+        )
+        .await?;
+        Ok(head.head)
+    }
+}
+
+async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, RemoteError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    if status.is_success() {
+        return serde_json::from_slice(&body).map_err(|e| RemoteError::Garbled(e.to_string()));
+    }
+    Err(match serde_json::from_slice::<ErrorBody>(&body) {
+        Ok(error) => RemoteError::Refused {
+            status: status.as_u16(),
+            code: error.code,
+            message: error.message,
+        },
+        // A proxy or a restarting server: try again later.
+        Err(_) if status == StatusCode::BAD_GATEWAY || status.is_server_error() => {
+            RemoteError::Unreachable(format!("the server answered {status}"))
+        }
+        Err(_) => RemoteError::Garbled(format!("status {status} without an error body")),
+    })
+}

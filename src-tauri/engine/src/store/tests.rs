@@ -1,0 +1,126 @@
+use super::*;
+use tatami_core::belt::Grade;
+use tatami_core::doc::View;
+use tatami_core::doc::student::StudentView;
+use tatami_core::ids::{RankId, StudentId};
+use tatami_core::people::Student;
+use tatami_core::text::PersonName;
+use time::macros::date;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tatami-store-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn student(name: &str) -> StudentView {
+    StudentView {
+        student: Student::new(
+            StudentId::new(),
+            PersonName::parse(name).unwrap(),
+            date!(2026 - 01 - 10),
+            Grade::new(RankId::new(), 0),
+        ),
+        guardians: Vec::new(),
+        promotions: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn search(store: &Store, query: &str) -> Vec<String> {
+    let filter = RosterFilter {
+        query: Some(query.into()),
+        limit: 50,
+        ..RosterFilter::default()
+    };
+    rows::roster(store.read(), &filter)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+#[test]
+fn a_store_made_by_the_first_version_opens_migrated_with_its_rows_searchable() {
+    let path = scratch("old.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        claim(&conn, &path).unwrap();
+        migrate::run_to(&mut conn, 1).unwrap();
+        let old = Store { conn };
+        rows::project(old.read(), &View::Student(student("Ana Souza"))).unwrap();
+        assert!(old.read().prepare("SELECT * FROM students_search").is_err());
+    }
+    let store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .read()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, migrate::VERSION);
+    assert_eq!(search(&store, "ana"), ["Ana Souza"]);
+    // Opening again changes nothing.
+    drop(store);
+    assert_eq!(search(&Store::open(&path).unwrap(), "souz"), ["Ana Souza"]);
+}
+
+#[test]
+fn roster_search_matches_word_prefixes_and_follows_edits() {
+    let mut store = Store::open(&scratch("search.db")).unwrap();
+    let mut ana = student("Ana Souza");
+    let joao = student("João Pereira");
+    store
+        .write(|tx| {
+            rows::project(tx, &View::Student(ana.clone()))?;
+            rows::project(tx, &View::Student(joao.clone()))
+        })
+        .unwrap();
+    assert_eq!(search(&store, "jo"), ["João Pereira"]);
+    assert_eq!(search(&store, "joao per"), ["João Pereira"], "accents fold");
+    assert_eq!(
+        search(&store, "\"*) OR ("),
+        Vec::<String>::new(),
+        "syntax is text"
+    );
+    ana.student.name = PersonName::parse("Ana Lima").unwrap();
+    store
+        .write(|tx| rows::project(tx, &View::Student(ana.clone())))
+        .unwrap();
+    assert_eq!(search(&store, "souza"), Vec::<String>::new());
+    assert_eq!(search(&store, "lima"), ["Ana Lima"]);
+    assert_eq!(rows::student_count(store.read()).unwrap(), 2);
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_refused_untouched() {
+    let path = scratch("other.db");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE photos (id INTEGER); INSERT INTO photos VALUES (7);")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::Foreign { .. })));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_damaged_file_is_a_clear_error() {
+    let path = scratch("damaged.db");
+    std::fs::write(
+        &path,
+        b"this was never a database, just some bytes on a disk ".repeat(200),
+    )
+    .unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(matches!(error, StoreError::Corrupt { .. }), "{error}");
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let path = scratch("newer.db");
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", migrate::VERSION + 1)
+        .unwrap();
+    drop(conn);
+    assert!(matches!(Store::open(&path), Err(StoreError::Newer { .. })));
+}

@@ -1,0 +1,61 @@
+//! Enrolling this device: online once, by an admin. The server's
+//! credential goes to the OS keyring; the store keeps only who and where.
+
+use serde::Deserialize;
+use serde_json::json;
+use tatami_core::people::Role;
+
+use crate::engine::{Engine, Enrolment};
+use crate::error::EngineError;
+use crate::remote::Remote;
+use crate::store::audit;
+
+/// What the first-run screen asks for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EnrolRequest {
+    /// The server's address, such as `https://tatami.example.com`.
+    pub server: String,
+    /// The academy's slug.
+    pub academy: String,
+    /// An admin's sign-in.
+    pub email: String,
+    pub password: String,
+    /// How this device appears in the academy's device list.
+    pub device_name: String,
+    /// `front_desk` for a kiosk, `instructor` for an instructor's laptop.
+    pub role: Role,
+}
+
+impl Engine {
+    /// Enrols this device and loads the academy from the server.
+    pub async fn enrol(&self, request: EnrolRequest) -> Result<Enrolment, EngineError> {
+        if self.enrolment().is_some() {
+            return Err(EngineError::AlreadyEnrolled);
+        }
+        let remote = Remote::new(&request.server, &request.academy);
+        let enrolled = remote
+            .enrol(
+                &request.email,
+                &request.password,
+                &request.device_name,
+                request.role,
+            )
+            .await?;
+        self.inner
+            .keyring
+            .save(enrolled.device_id, &enrolled.credential)?;
+        let enrolment = Enrolment {
+            server: request.server,
+            academy: request.academy,
+            device: enrolled.device_id,
+            role: enrolled.role,
+            name: request.device_name,
+        };
+        self.set_enrolment(&enrolment)?;
+        let at = self.now();
+        let detail = json!({ "device": enrolment.device, "role": enrolment.role, "by": request.email });
+        self.with_store(|store| store.write(|tx| audit::record(tx, at, None, "enrolled", &detail)))?;
+        self.sync_now().await?;
+        Ok(enrolment)
+    }
+}

@@ -1,0 +1,252 @@
+//! Keeping the device and the server in step: push the outbox and pull
+//! after the cursor in one round trip, bootstrap a fresh device from
+//! snapshots, rebuild a document the server refused, and report where
+//! things stand for the always-visible sync indicator.
+
+mod apply;
+mod background;
+mod enrol;
+
+use serde::{Deserialize, Serialize};
+use tatami_core::ids::DocId;
+use tatami_core::sync::{PROTOCOL_VERSION, SyncRequest};
+use time::OffsetDateTime;
+
+pub use background::SyncTask;
+pub use enrol::EnrolRequest;
+
+use crate::engine::Engine;
+use crate::error::EngineError;
+use crate::remote::{Remote, RemoteError};
+use crate::store::{Meta, docs};
+
+/// Push at most this many changes per round trip.
+const PUSH_BATCH: u32 = 2_000;
+
+/// Whether the server can be used, and if not, what the user should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connection {
+    Online,
+    Offline,
+    /// The device credential was revoked or expired: enrol again.
+    EnrolAgain,
+    /// The server speaks a newer protocol: update the app.
+    UpdateApp,
+}
+
+/// A document whose changes made here the server refused; the device
+/// rebuilt it from the server's copy, so those edits are undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undone {
+    pub doc: DocId,
+    pub message: String,
+}
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub connection: Connection,
+    /// Changes made here that the server has not acknowledged yet.
+    pub waiting: u64,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sync: Option<OffsetDateTime>,
+    pub last_error: Option<String>,
+    pub undone: Vec<Undone>,
+}
+
+impl SyncStatus {
+    pub(crate) fn offline(waiting: u64) -> Self {
+        Self {
+            connection: Connection::Offline,
+            waiting,
+            last_sync: None,
+            last_error: None,
+            undone: Vec::new(),
+        }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub round_trips: u32,
+    pub cursor: u64,
+}
+
+impl Engine {
+    pub fn status(&self) -> SyncStatus {
+        self.inner.status.borrow().clone()
+    }
+
+    /// Re-reads what waits and what was undone from the store, applies
+    /// `update`, and tells listeners when anything changed.
+    pub(crate) fn refresh_status(&self, update: impl FnOnce(&mut SyncStatus)) -> Result<(), EngineError> {
+        let (waiting, undone, last_sync) = self.with_store(|store| {
+            let conn = store.read();
+            let undone: Vec<Undone> = match Meta::Undone.get(conn)? {
+                Some(json) => serde_json::from_str(&json)?,
+                None => Vec::new(),
+            };
+            Ok((docs::waiting(conn)?, undone, Meta::LastSync.number(conn)?))
+        })?;
+        let mut changed = None;
+        self.inner.status.send_if_modified(|status| {
+            let before = status.clone();
+            status.waiting = waiting;
+            status.undone = undone;
+            status.last_sync = (last_sync > 0)
+                .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(last_sync) * 1_000_000).ok())
+                .flatten();
+            update(status);
+            let modified = *status != before;
+            if modified {
+                changed = Some(status.clone());
+            }
+            modified
+        });
+        if let Some(status) = changed {
+            let _ = self.inner.events.send(crate::engine::Event::Sync(status));
+        }
+        Ok(())
+    }
+
+    /// The user has seen what was undone.
+    pub fn dismiss_undone(&self) -> Result<(), EngineError> {
+        self.with_store(|store| store.write(|tx| Meta::Undone.clear(tx)))?;
+        self.refresh_status(|_| {})
+    }
+
+    fn remote(&self) -> Result<(Remote, String), EngineError> {
+        let enrolment = self.require_enrolment()?;
+        let credential = self
+            .inner
+            .keyring
+            .load(enrolment.device)?
+            .ok_or(EngineError::Remote(RemoteError::Refused {
+                status: 401,
+                code: "device_revoked".into(),
+                message: "this device's credential is missing from the keyring: enrol it again".into(),
+            }))?;
+        Ok((Remote::new(&enrolment.server, &enrolment.academy), credential))
+    }
+
+    /// Syncs now: bootstraps a fresh device, then pushes everything waiting
+    /// and pulls everything new. The indicator follows the outcome.
+    pub async fn sync_now(&self) -> Result<SyncReport, EngineError> {
+        let result = self.sync_rounds().await;
+        let at = self.now();
+        match &result {
+            Ok(_) => {
+                self.with_store(|store| {
+                    store.write(|tx| Meta::LastSync.set(tx, &crate::store::rows::millis(at).to_string()))
+                })?;
+                self.refresh_status(|s| {
+                    s.connection = Connection::Online;
+                    s.last_error = None;
+                })?;
+            }
+            Err(error) => {
+                let connection = connection_after(error);
+                let message = error.to_string();
+                self.refresh_status(|s| {
+                    s.connection = connection;
+                    s.last_error = Some(message);
+                })?;
+            }
+        }
+        result
+    }
+
+    async fn sync_rounds(&self) -> Result<SyncReport, EngineError> {
+        let (remote, credential) = self.remote()?;
+        let mut report = SyncReport::default();
+        let bootstrapped = self.with_store(|store| Meta::Bootstrapped.number(store.read()))?;
+        if bootstrapped == 0 {
+            report.round_trips += self.bootstrap(&remote, &credential).await?;
+        }
+        loop {
+            let (batch, cursor) = self
+                .blocking(|engine| {
+                    engine.with_store(|store| {
+                        Ok((
+                            docs::outbox(store.read(), PUSH_BATCH)?,
+                            Meta::Cursor.number(store.read())?,
+                        ))
+                    })
+                })
+                .await?;
+            let request = SyncRequest {
+                protocol: PROTOCOL_VERSION,
+                cursor,
+                push: batch.push.clone(),
+                limit: None,
+            };
+            let response = match remote.sync(&credential, &request).await {
+                Err(RemoteError::Refused { code, .. }) if code == "cursor_ahead" => {
+                    // The server lost changes this device has seen (a
+                    // restored backup): start over from its snapshots,
+                    // merging, and push everything again.
+                    self.with_store(|store| {
+                        store.write(|tx| {
+                            Meta::Cursor.clear(tx)?;
+                            Meta::Bootstrapped.clear(tx)
+                        })
+                    })?;
+                    report.round_trips += 1 + self.bootstrap(&remote, &credential).await?;
+                    continue;
+                }
+                other => other?,
+            };
+            report.round_trips += 1;
+            if response.protocol != PROTOCOL_VERSION {
+                return Err(EngineError::Remote(RemoteError::Refused {
+                    status: 409,
+                    code: "protocol_unsupported".into(),
+                    message: format!("the server speaks protocol {}: update the app", response.protocol),
+                }));
+            }
+            report.pushed += batch.push.iter().map(|g| g.changes.len() as u64).sum::<u64>();
+            report.pulled += response.changes.len() as u64;
+            report.cursor = response.cursor;
+            let more = response.more;
+            let refused = response.refused.clone();
+            self.blocking(move |engine| engine.apply_response(batch.up_to, &response))
+                .await?;
+            for refusal in refused {
+                self.rebuild(&remote, &credential, refusal).await?;
+                report.round_trips += 1;
+            }
+            let waiting = self
+                .blocking(|engine| engine.with_store(|store| docs::waiting(store.read())))
+                .await?;
+            if !more && waiting == 0 {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Runs store work off the async threads.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Engine) -> Result<T, EngineError> + Send + 'static,
+    ) -> Result<T, EngineError> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || work(&engine))
+            .await
+            .map_err(|e| EngineError::Invalid(format!("background work failed: {e}")))?
+    }
+}
+
+/// What an error means for the indicator.
+fn connection_after(error: &EngineError) -> Connection {
+    match error.code() {
+        "device_revoked" | "device_expired" | "invalid_token" | "wrong_tenant" | "keyring_unavailable" => {
+            Connection::EnrolAgain
+        }
+        "protocol_unsupported" => Connection::UpdateApp,
+        _ => Connection::Offline,
+    }
+}
