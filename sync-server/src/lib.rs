@@ -23,5 +23,6 @@ pub mod state;
 pub mod sync;
 pub mod telemetry;
 pub mod tenancy;
+pub mod testing;
 
 pub use startup::{Application, Server, build, connect, run_with_listener};

@@ -14,26 +14,24 @@ use serde_json::{Value, json};
 use tatami_core::ids::{DeviceId, DocId};
 use tatami_core::people::Role;
 use tatami_core::sync::{Bytes, DocChanges, PROTOCOL_VERSION, SyncRequest, SyncResponse};
-use tatami_core::text::{Email, Label, PersonName, Slug, TimeZoneName};
-use tatami_sync_server::accounts::{Account, create_user};
-use tatami_sync_server::crypto::MasterKey;
-use tatami_sync_server::db::audit::Actor;
 use tatami_sync_server::postgres::testing::{TestDatabase, fresh_database};
-use tatami_sync_server::settings::{Secret, Settings};
-use tatami_sync_server::state::AppState;
+use tatami_sync_server::settings::Settings;
 use tatami_sync_server::tenancy::Tenant;
-use tatami_sync_server::{academies, build};
-use tokio::sync::oneshot;
+use tatami_sync_server::testing;
+pub use tatami_sync_server::testing::PASSWORD;
 
-pub const PASSWORD: &str = "correct horse battery staple";
-
+/// The real server over a fresh database, with an HTTP client for it.
 pub struct TestServer {
-    pub base: String,
-    pub state: AppState,
-    pub db: TestDatabase,
+    server: testing::TestServer,
     pub http: reqwest::Client,
-    stop: Option<oneshot::Sender<()>>,
-    running: tokio::task::JoinHandle<()>,
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = testing::TestServer;
+
+    fn deref(&self) -> &testing::TestServer {
+        &self.server
+    }
 }
 
 impl TestServer {
@@ -44,70 +42,15 @@ impl TestServer {
     /// A server over `db` (another instance over the same database, say),
     /// with settings adjusted by `tweak`.
     pub async fn start_with(db: TestDatabase, tweak: impl FnOnce(&mut Settings)) -> Self {
-        let mut settings = Settings::load(None).unwrap();
-        settings.listen = "127.0.0.1:0".into();
-        settings.data_dir = std::env::temp_dir().join(format!("tatami-test-{}", uuid::Uuid::new_v4()));
-        settings.database.url = Some(Secret::new(db.app_url.clone()));
-        settings.database.max_connections = 8;
-        settings.auth.token_secret = Some(Secret::new("test token secret".into()));
-        // One master key for every server over this database.
-        settings.auth.master_key = Some(Secret::new(master_key_for(&db)));
-        tweak(&mut settings);
-        let app = build(settings).await.unwrap();
-        let base = format!("http://{}", app.local_addr().unwrap());
-        let state = app.server.state.clone();
-        let (stop, stopped) = oneshot::channel();
-        let running = tokio::spawn(async move {
-            app.run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
         Self {
-            base,
-            state,
-            db,
+            server: testing::TestServer::start_with(db, tweak).await,
             http: reqwest::Client::new(),
-            stop: Some(stop),
-            running,
         }
     }
 
     /// Stops serving and waits until it has.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        (&mut self.running).await.unwrap();
-    }
-
-    pub async fn academy(&self, slug: &str) -> Tenant {
-        academies::create_academy(
-            &self.state,
-            &Slug::parse(slug).unwrap(),
-            &Label::parse(slug).unwrap(),
-            &TimeZoneName::parse("Europe/Lisbon").unwrap(),
-        )
-        .await
-        .unwrap()
-    }
-
-    /// A new staff account; returns its email.
-    pub async fn staff(&self, tenant: &Tenant, role: Role) -> String {
-        let email = format!("{}-{}@example.com", role, uuid::Uuid::new_v4().simple());
-        create_user(
-            &self.state,
-            tenant.id,
-            &Email::parse(&email).unwrap(),
-            &PersonName::parse("Staff Member").unwrap(),
-            PASSWORD.into(),
-            Account::Staff(role),
-            Actor::Server,
-        )
-        .await
-        .unwrap();
-        email
+    pub async fn stop(self) {
+        self.server.stop().await;
     }
 
     /// A request to `path` for academy `slug`, with `token` if given.
@@ -211,15 +154,4 @@ pub fn changes(id: DocId, doc: &mut AutoCommit, since: &[automerge::ChangeHash])
             .map(|c| Bytes(c.raw_bytes().to_vec()))
             .collect(),
     }
-}
-
-fn master_key_for(db: &TestDatabase) -> String {
-    use std::sync::{Mutex, OnceLock};
-    static KEYS: OnceLock<Mutex<std::collections::HashMap<String, String>>> = OnceLock::new();
-    let keys = KEYS.get_or_init(Default::default);
-    keys.lock()
-        .unwrap()
-        .entry(db.app_url.clone())
-        .or_insert_with(MasterKey::generate)
-        .clone()
 }

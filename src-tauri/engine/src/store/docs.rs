@@ -50,20 +50,16 @@ pub fn ids(conn: &Connection, kind: DocKind) -> Result<Vec<DocId>, StoreError> {
 
 /// Queues changes made here for the server, in the order given.
 pub fn enqueue(conn: &Connection, id: DocId, changes: &[Vec<u8>]) -> Result<(), StoreError> {
-    let mut insert = conn.prepare_cached("INSERT INTO outbox (doc, change) VALUES (?1, ?2)")?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO outbox (doc, change, edit) \
+         VALUES (?1, ?2, coalesce(?3, (SELECT coalesce(max(seq), 0) + 1 FROM outbox))) RETURNING edit",
+    )?;
     let doc = id.to_string();
+    let mut edit: Option<i64> = None;
     for change in changes {
-        insert.execute(params![doc, change])?;
+        edit = Some(insert.query_row(params![doc, change, edit], |row| row.get(0))?);
     }
     Ok(())
-}
-
-/// A change waiting in the outbox.
-#[derive(Debug, Clone)]
-pub struct StoredChange {
-    pub seq: i64,
-    pub doc: DocId,
-    pub change: Vec<u8>,
 }
 
 /// The oldest outbox changes, grouped by document for a push.
@@ -121,8 +117,8 @@ pub fn discard(conn: &Connection, id: DocId) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// How many changes wait for the server.
+/// How many local edits wait for the server.
 pub fn waiting(conn: &Connection) -> Result<u64, StoreError> {
-    let n: i64 = conn.query_row("SELECT count(*) FROM outbox", [], |row| row.get(0))?;
+    let n: i64 = conn.query_row("SELECT count(DISTINCT edit) FROM outbox", [], |row| row.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 use tatami_core::doc::DocError;
 
-pub use docs::{OutboxBatch, StoredChange};
+pub use docs::OutboxBatch;
 pub use meta::Meta;
 pub use rows::{AttendanceRow, RosterFilter, RosterRow};
 

@@ -14,10 +14,13 @@ CREATE TABLE documents (
 ) STRICT;
 
 -- Changes made here and not yet acknowledged by the server, in order.
+-- One local edit (a check-in, a promotion) may be several changes: they
+-- one `edit` number, unique among waiting rows, so "waiting" counts edits.
 CREATE TABLE outbox (
     seq    INTEGER PRIMARY KEY AUTOINCREMENT,
     doc    TEXT NOT NULL,
-    change BLOB NOT NULL
+    change BLOB NOT NULL,
+    edit   INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX outbox_doc ON outbox (doc);
 

@@ -1,0 +1,233 @@
+//! `tatami-device`: one client engine in its own process, driven by JSON
+//! lines on stdin, answering one JSON line per command on stdout. The
+//! end-to-end tests run several as separate devices, kill them mid-flight
+//! and start them again over the same store; it also scripts a headless
+//! kiosk.
+//!
+//! A command is `{"op": "<name>", ...}`; the answer is `{"ok": <value>}` or
+//! `{"error": {"code": ..., "message": ...}}`.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tatami_client::store::RosterFilter;
+use tatami_client::sync::{EnrolRequest, SyncTask};
+use tatami_client::{Engine, EngineError, EngineOptions, StudentPatch, clock};
+use tatami_core::belt::{Grade, Rank};
+use tatami_core::ids::StudentId;
+use tatami_core::people::StudentStatus;
+use tatami_core::schedule::SessionKey;
+use tatami_core::text::{Email, PersonName, Phone, Prose};
+use time::Date;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+#[derive(Debug, Parser)]
+struct Cli {
+    /// The device's SQLite store.
+    #[arg(long)]
+    store: PathBuf,
+    /// Run the device clock this many seconds off.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum Command {
+    Enrol(EnrolRequest),
+    Unlock {
+        email: String,
+        pin: String,
+    },
+    Sync,
+    StartSync,
+    StopSync,
+    Status,
+    SetBelts {
+        ranks: Vec<Rank>,
+    },
+    AddStudent {
+        name: String,
+    },
+    EditStudent {
+        student: StudentId,
+        name: Option<String>,
+        phone: Option<String>,
+        email: Option<String>,
+        status: Option<StudentStatus>,
+        paid_until: Option<Date>,
+    },
+    CheckIn {
+        student: StudentId,
+        session: Option<SessionKey>,
+    },
+    Scan {
+        payload: String,
+    },
+    Void {
+        student: StudentId,
+        session: SessionKey,
+    },
+    Promote {
+        student: StudentId,
+        to: Grade,
+        on: Date,
+        notes: String,
+    },
+    Profile {
+        student: StudentId,
+    },
+    Roster {
+        query: Option<String>,
+    },
+    Roll {
+        session: SessionKey,
+    },
+    /// Everything projected, in a canonical order, to compare devices.
+    Snapshot,
+}
+
+fn invalid(e: impl std::fmt::Display) -> EngineError {
+    EngineError::Invalid(e.to_string())
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<Value, EngineError> {
+    serde_json::to_value(value).map_err(invalid)
+}
+
+struct Device {
+    engine: Engine,
+    sync: Option<SyncTask>,
+}
+
+impl Device {
+    async fn run(&mut self, command: Command) -> Result<Value, EngineError> {
+        let engine = &self.engine;
+        match command {
+            Command::Enrol(request) => to_json(engine.enrol(request).await?),
+            Command::Unlock { email, pin } => to_json(engine.unlock(&email, &pin)?),
+            Command::Sync => to_json(engine.sync_now().await?),
+            Command::StartSync => {
+                self.sync = Some(engine.start_sync());
+                Ok(Value::Null)
+            }
+            Command::StopSync => {
+                self.sync = None;
+                Ok(Value::Null)
+            }
+            Command::Status => to_json(engine.status()),
+            Command::SetBelts { ranks } => to_json(engine.set_belt_system(ranks)?),
+            Command::AddStudent { name } => to_json(engine.add_student(tatami_client::NewStudent {
+                name: PersonName::parse(&name).map_err(invalid)?,
+                email: None,
+                phone: None,
+                born_on: None,
+                grade: None,
+            })?),
+            Command::EditStudent {
+                student,
+                name,
+                phone,
+                email,
+                status,
+                paid_until,
+            } => {
+                let patch = StudentPatch {
+                    name: name
+                        .as_deref()
+                        .map(PersonName::parse)
+                        .transpose()
+                        .map_err(invalid)?,
+                    phone: phone
+                        .as_deref()
+                        .map(Phone::parse)
+                        .transpose()
+                        .map_err(invalid)?
+                        .map(Some),
+                    email: email
+                        .as_deref()
+                        .map(Email::parse)
+                        .transpose()
+                        .map_err(invalid)?
+                        .map(Some),
+                    born_on: None,
+                    status,
+                    paid_until: paid_until.map(Some),
+                };
+                to_json(engine.edit_student(student, patch)?)
+            }
+            Command::CheckIn { student, session } => to_json(engine.check_in_manual(student, session)?),
+            Command::Scan { payload } => to_json(engine.check_in_scanned(&payload)?),
+            Command::Void { student, session } => to_json(engine.void_check_in(student, session)?),
+            Command::Promote {
+                student,
+                to,
+                on,
+                notes,
+            } => to_json(engine.promote(student, &to, on, Prose::parse(&notes).map_err(invalid)?)?),
+            Command::Profile { student } => to_json(engine.profile(student)?),
+            Command::Roster { query } => to_json(engine.roster(&RosterFilter {
+                query,
+                limit: 1_000,
+                ..RosterFilter::default()
+            })?),
+            Command::Roll { session } => to_json(engine.roll(&session)?),
+            Command::Snapshot => snapshot(engine),
+        }
+    }
+}
+
+/// Every student with their standing and every attendance, sorted.
+fn snapshot(engine: &Engine) -> Result<Value, EngineError> {
+    let roster = engine.roster(&RosterFilter {
+        limit: u32::MAX,
+        ..RosterFilter::default()
+    })?;
+    let mut students = Vec::new();
+    for row in &roster {
+        let profile = engine.profile(row.id)?;
+        students.push(json!({
+            "student": profile.record.student,
+            "standing": profile.standing,
+            "promotions": profile.record.promotions,
+            "eligibility": profile.eligibility,
+            "attendance": profile.attendance,
+        }));
+    }
+    students.sort_by_key(|s| s["student"]["id"].as_str().map(str::to_owned));
+    Ok(json!({ "students": students }))
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let mut options = EngineOptions::new(&cli.store);
+    options.clock = clock::shifted(time::Duration::seconds(cli.clock_offset));
+    let engine = match Engine::open(options) {
+        Ok(engine) => engine,
+        Err(error) => {
+            println!("{}", json!({ "error": error }));
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let mut device = Device { engine, sync: None };
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let mut stdout = tokio::io::stdout();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let answer = match serde_json::from_str::<Command>(&line) {
+            Ok(command) => match device.run(command).await {
+                Ok(value) => json!({ "ok": value }),
+                Err(error) => json!({ "error": error }),
+            },
+            Err(error) => json!({ "error": { "code": "bad_command", "message": error.to_string() } }),
+        };
+        let mut text = answer.to_string();
+        text.push('\n');
+        if stdout.write_all(text.as_bytes()).await.is_err() || stdout.flush().await.is_err() {
+            break;
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

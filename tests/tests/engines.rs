@@ -1,0 +1,147 @@
+//! Several real client engines, each its own process with its own SQLite
+//! file and keyring, against the real server over real HTTP and real
+//! PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Academy, TestServer, belts, server_attendance};
+use tatami_core::people::Role;
+
+/// The student's standing (not voided) check-ins in a snapshot.
+fn attending(snapshot: &Value, student: &Value) -> usize {
+    snapshot["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["student"]["id"] == *student)
+        .flat_map(|s| s["attendance"].as_array().unwrap())
+        .filter(|a| a["voided"] == false)
+        .count()
+}
+
+/// An academy with a belt system and one student, made on an admin's
+/// laptop and synced; returns the laptop and the student's id.
+async fn academy_with_student(server: &TestServer, slug: &str) -> (Academy, support::DeviceProcess, Value) {
+    let academy = Academy::create(server, slug).await;
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let student = laptop
+        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
+        .await;
+    laptop.sync().await;
+    (academy, laptop, student)
+}
+
+#[tokio::test]
+async fn two_tablets_offline_check_the_same_student_in_once() {
+    let server = TestServer::start().await;
+    let (academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let mut first = academy.device(Role::FrontDesk).await;
+    let mut second = academy.device(Role::FrontDesk).await;
+
+    // Neither tablet syncs between the two check-ins: both are offline.
+    for tablet in [&mut first, &mut second] {
+        let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+        assert_eq!(outcome["decision"]["outcome"], "admit", "{outcome}");
+        assert_eq!(outcome["recorded"], true);
+        assert_eq!(outcome["student"]["name"], "Ana Souza");
+    }
+    first.sync().await;
+    second.sync().await;
+    first.sync().await;
+    laptop.sync().await;
+
+    let snapshots = [
+        first.snapshot().await,
+        second.snapshot().await,
+        laptop.snapshot().await,
+    ];
+    for snapshot in &snapshots {
+        assert_eq!(attending(snapshot, &student), 1, "{snapshot}");
+        assert_eq!(*snapshot, snapshots[0]);
+    }
+    let on_server = server_attendance(&server, student.as_str().unwrap()).await;
+    assert_eq!(on_server.len(), 1, "{on_server:?}");
+    // Scanning again is "already in", not a second attendance.
+    let again = first.ok(json!({ "op": "check_in", "student": student })).await;
+    assert_eq!(again["decision"]["outcome"], "already_checked_in");
+    assert_eq!(again["recorded"], false);
+}
+
+#[tokio::test]
+async fn concurrent_offline_edits_to_one_student_merge_field_by_field() {
+    let server = TestServer::start().await;
+    let (academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+
+    tablet
+        .ok(json!({ "op": "edit_student", "student": student, "phone": "+351 912 345 678" }))
+        .await;
+    laptop
+        .ok(json!({ "op": "edit_student", "student": student, "name": "Ana Souza Lima", "status": "paused" }))
+        .await;
+    tablet.sync().await;
+    laptop.sync().await;
+    tablet.sync().await;
+
+    let (on_tablet, on_laptop) = (tablet.snapshot().await, laptop.snapshot().await);
+    assert_eq!(on_tablet, on_laptop);
+    let record = &on_tablet["students"][0]["student"];
+    assert_eq!(record["name"], "Ana Souza Lima");
+    assert_eq!(record["phone"], "+351 912 345 678");
+    assert_eq!(record["status"], "paused");
+}
+
+#[tokio::test]
+async fn a_confirmed_check_in_survives_the_device_being_killed_and_reaches_the_server() {
+    let server = TestServer::start().await;
+    let (academy, _laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+
+    let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+    assert_eq!(outcome["recorded"], true);
+    // Killed the moment the screen confirmed, before any sync.
+    let mut tablet = tablet.restart().await;
+    assert_eq!(attending(&tablet.snapshot().await, &student), 1);
+    let status = tablet.ok(json!({ "op": "status" })).await;
+    assert_eq!(status["waiting"], 1, "{status}");
+    assert!(
+        server_attendance(&server, student.as_str().unwrap())
+            .await
+            .is_empty()
+    );
+
+    // The credential is still in the keyring after the restart.
+    let report = tablet.sync().await;
+    assert!(report["pushed"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(
+        server_attendance(&server, student.as_str().unwrap()).await.len(),
+        1
+    );
+    assert_eq!(tablet.ok(json!({ "op": "status" })).await["waiting"], 0);
+}
+
+#[tokio::test]
+async fn a_device_never_receives_another_academys_changes() {
+    let server = TestServer::start().await;
+    let (_academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    laptop.ok(json!({ "op": "check_in", "student": student })).await;
+    laptop.sync().await;
+
+    let other = Academy::create(&server, "silver-crane").await;
+    let mut tablet = other.device(Role::Admin).await;
+    tablet.ok(json!({ "op": "set_belts", "ranks": belts(10) })).await;
+    tablet.sync().await;
+    let snapshot = tablet.snapshot().await;
+    assert_eq!(snapshot["students"], json!([]), "{snapshot}");
+    let refused = tablet
+        .call(json!({ "op": "check_in", "student": student }))
+        .await
+        .unwrap_err();
+    assert_eq!(refused["code"], "not_found");
+    let roster = tablet.ok(json!({ "op": "roster", "query": "Ana" })).await;
+    assert_eq!(roster, json!([]));
+}

@@ -1,0 +1,279 @@
+//! The pieces of an end-to-end test: the real server over real PostgreSQL,
+//! an academy with an owner who has a PIN, and devices, each a real
+//! `tatami-device` process with its own SQLite file and its own Secret
+//! Service keyring (a private D-Bus session with gnome-keyring, which
+//! outlives the device's crashes as a desktop session would), driven over
+//! its stdin.
+
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test scaffolding; each test file uses part of it"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection};
+use tatami_core::belt::{Rank, Requirements};
+use tatami_core::ids::RankId;
+use tatami_core::people::Role;
+use tatami_core::text::{Color, Label};
+use tatami_sync_server::accounts;
+use tatami_sync_server::tenancy::Tenant;
+pub use tatami_sync_server::testing::{PASSWORD, TestServer};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+/// Every owner's PIN.
+pub const PIN: &str = "2468";
+
+/// An academy on the test server, with its owner.
+#[derive(Debug, Clone)]
+pub struct Academy {
+    pub tenant: Tenant,
+    pub base: String,
+    pub owner: String,
+}
+
+impl Academy {
+    pub async fn create(server: &TestServer, slug: &str) -> Self {
+        let tenant = server.academy(slug).await;
+        let (id, owner) = server.staff_account(&tenant, Role::Owner).await;
+        accounts::set_pin(&server.state, tenant.id, id, PIN.into())
+            .await
+            .unwrap();
+        Self {
+            tenant,
+            base: server.base.clone(),
+            owner,
+        }
+    }
+
+    /// A new device enrolled with `role` by the owner, unlocked by them.
+    pub async fn device(&self, role: Role) -> DeviceProcess {
+        let mut device = DeviceProcess::start(&scratch_dir());
+        device
+            .ok(json!({
+                "op": "enrol", "server": self.base, "academy": self.tenant.slug,
+                "email": self.owner, "password": PASSWORD,
+                "device_name": format!("{role} device"), "role": role,
+            }))
+            .await;
+        device.unlock(&self.owner).await;
+        device
+    }
+}
+
+/// A directory for one device's files.
+pub fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tatami-device-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A white belt with two stripes and a blue belt after `attendances`
+/// classes.
+pub fn belts(attendances: u32) -> Vec<Rank> {
+    let rank = |name: &str, color: Color, requirements: Requirements| Rank {
+        id: RankId::new(),
+        name: Label::parse(name).unwrap(),
+        color,
+        stripes: 2,
+        requirements,
+        stripe_requirements: Requirements::default(),
+    };
+    vec![
+        rank("White", Color::rgb(0xff, 0xff, 0xff), Requirements::default()),
+        rank(
+            "Blue",
+            Color::rgb(0x1d, 0x4e, 0xd8),
+            Requirements {
+                attendances,
+                ..Requirements::default()
+            },
+        ),
+    ]
+}
+
+/// A private D-Bus session bus with an unlocked gnome-keyring on it: the
+/// Secret Service a device's credential is kept in.
+#[derive(Debug)]
+struct SecretService {
+    bus_address: String,
+    bus: std::process::Child,
+    keyring: std::process::Child,
+}
+
+impl SecretService {
+    fn start(dir: &Path) -> Self {
+        let home = dir.join("home");
+        let runtime = dir.join("run");
+        for d in [&home, &runtime] {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        }
+        let bus_address = format!("unix:path={}", runtime.join("bus").display());
+        let bus = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--address", &bus_address])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon is needed (apt-get install dbus)");
+        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("HOME", &home)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon is needed (apt-get install gnome-keyring)");
+        // The keyring's password, read until end of input.
+        std::io::Write::write_all(&mut keyring.stdin.take().unwrap(), b"tatami-test").unwrap();
+        let service = Self {
+            bus_address,
+            bus,
+            keyring,
+        };
+        service.wait_until_serving();
+        service
+    }
+
+    /// Waits until the keyring owns the Secret Service name on the bus.
+    fn wait_until_serving(&self) {
+        for _ in 0..500 {
+            let answer = std::process::Command::new("dbus-send")
+                .args([
+                    "--print-reply",
+                    "--dest=org.freedesktop.DBus",
+                    "/org/freedesktop/DBus",
+                ])
+                .arg("org.freedesktop.DBus.NameHasOwner")
+                .arg("string:org.freedesktop.secrets")
+                .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+                .stderr(Stdio::null())
+                .output()
+                .expect("dbus-send is needed (apt-get install dbus)");
+            if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("gnome-keyring did not start serving on {}", self.bus_address);
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        for child in [&mut self.keyring, &mut self.bus] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// One `tatami-device` process.
+#[derive(Debug)]
+pub struct DeviceProcess {
+    dir: PathBuf,
+    secrets: SecretService,
+    child: Child,
+    stdin: ChildStdin,
+    stdout: Lines<BufReader<ChildStdout>>,
+}
+
+impl DeviceProcess {
+    /// Starts a device over the store and a new keyring in `dir`.
+    pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, SecretService::start(dir))
+    }
+
+    fn start_with(dir: &Path, secrets: SecretService) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tatami-device"))
+            .arg("--store")
+            .arg(dir.join("device.db"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &secrets.bus_address)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        Self {
+            dir: dir.to_owned(),
+            secrets,
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// Sends `command`; the device's answer or its error.
+    pub async fn call(&mut self, command: Value) -> Result<Value, Value> {
+        let mut line = command.to_string();
+        line.push('\n');
+        self.stdin.write_all(line.as_bytes()).await.unwrap();
+        self.stdin.flush().await.unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
+            .await
+            .unwrap_or_else(|_| panic!("the device did not answer {command}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("the device exited on {command}"));
+        let mut answer: Value = serde_json::from_str(&answer).unwrap();
+        match answer.get_mut("ok") {
+            Some(value) => Ok(value.take()),
+            None => Err(answer["error"].take()),
+        }
+    }
+
+    /// Sends `command`, which must succeed.
+    pub async fn ok(&mut self, command: Value) -> Value {
+        match self.call(command.clone()).await {
+            Ok(value) => value,
+            Err(error) => panic!("{command} failed: {error}"),
+        }
+    }
+
+    pub async fn unlock(&mut self, email: &str) {
+        self.ok(json!({ "op": "unlock", "email": email, "pin": PIN }))
+            .await;
+    }
+
+    pub async fn sync(&mut self) -> Value {
+        self.ok(json!({ "op": "sync" })).await
+    }
+
+    pub async fn snapshot(&mut self) -> Value {
+        self.ok(json!({ "op": "snapshot" })).await
+    }
+
+    /// Kills the device with SIGKILL, as a crash would, and starts it again
+    /// over the same store and keyring.
+    pub async fn restart(mut self) -> Self {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+        Self::start_with(&self.dir, self.secrets)
+    }
+}
+
+/// The server's attendance rows for `student`: (held on, voided).
+pub async fn server_attendance(server: &TestServer, student: &str) -> Vec<(String, bool)> {
+    let mut conn = PgConnection::connect_with(&server.db.superuser).await.unwrap();
+    let rows: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT held_on::text, voided_at IS NOT NULL FROM attendance WHERE student_id = $1::uuid ORDER BY held_on",
+    )
+    .bind(student)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    rows
+}
