@@ -1,6 +1,21 @@
-//! Calendar arithmetic the rules need: "three months in rank", "age 16".
+//! Calendar arithmetic the rules need: "three months in rank", "age 16";
+//! and the academy's wall clock, which decides what "today" is everywhere.
 
-use time::{Date, Month};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+use crate::text::TimeZoneName;
+
+/// `utc` in the academy's time zone, so a device anywhere and the server
+/// agree on the academy's date and hour. A zone this system's time zone
+/// database does not know counts as UTC.
+pub fn academy_time(utc: OffsetDateTime, zone: &TimeZoneName) -> OffsetDateTime {
+    let offset = jiff::tz::TimeZone::get(zone.as_str())
+        .ok()
+        .zip(jiff::Timestamp::from_second(utc.unix_timestamp()).ok())
+        .and_then(|(zone, instant)| UtcOffset::from_whole_seconds(zone.to_offset(instant).seconds()).ok())
+        .unwrap_or(UtcOffset::UTC);
+    utc.to_offset(offset)
+}
 
 /// `date` plus `months` calendar months, clamped to the end of a shorter
 /// month (31 January + 1 month = 28 or 29 February). Saturates at the
@@ -33,7 +48,27 @@ pub fn days_until(from: Date, to: Date) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::date;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn the_academy_clock_follows_its_zone_and_daylight_saving() {
+        let lisbon = TimeZoneName::parse("Europe/Lisbon").unwrap();
+        let winter = academy_time(datetime!(2026-01-15 18:00 UTC), &lisbon);
+        assert_eq!(winter.offset(), UtcOffset::UTC);
+        let summer = academy_time(datetime!(2026-07-15 18:00 UTC), &lisbon);
+        assert_eq!(summer.offset().whole_hours(), 1);
+        assert_eq!(summer.hour(), 19);
+        let sao_paulo = TimeZoneName::parse("America/Sao_Paulo").unwrap();
+        assert_eq!(
+            academy_time(datetime!(2026-07-15 18:00 UTC), &sao_paulo).hour(),
+            15
+        );
+        let unknown = TimeZoneName::parse("Mars/Olympus_Mons").unwrap();
+        assert_eq!(
+            academy_time(datetime!(2026-07-15 18:00 UTC), &unknown).offset(),
+            UtcOffset::UTC
+        );
+    }
 
     #[test]
     fn months_clamp_to_month_end() {

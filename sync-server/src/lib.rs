@@ -15,6 +15,7 @@ pub mod error;
 pub mod metrics;
 pub mod passes;
 pub mod postgres;
+pub mod progress;
 pub mod routes;
 pub mod server_edits;
 pub mod settings;

@@ -7,7 +7,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Academy, TestServer, belts, server_attendance};
+use support::{Academy, DeviceProcess, TestServer, belts, server_attendance};
+use tatami_core::belt::Rank;
 use tatami_core::people::Role;
 
 /// The student's standing (not voided) check-ins in a snapshot.
@@ -23,22 +24,40 @@ fn attending(snapshot: &Value, student: &Value) -> usize {
 }
 
 /// An academy with a belt system and one student, made on an admin's
-/// laptop and synced; returns the laptop and the student's id.
-async fn academy_with_student(server: &TestServer, slug: &str) -> (Academy, support::DeviceProcess, Value) {
+/// laptop and synced.
+struct Fixture {
+    academy: Academy,
+    laptop: DeviceProcess,
+    student: Value,
+    ranks: Vec<Rank>,
+}
+
+async fn academy_with_student(server: &TestServer, slug: &str) -> Fixture {
     let academy = Academy::create(server, slug).await;
     let mut laptop = academy.device(Role::Admin).await;
-    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let ranks = belts(40);
+    laptop.ok(json!({ "op": "set_belts", "ranks": ranks })).await;
     let student = laptop
         .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
         .await;
     laptop.sync().await;
-    (academy, laptop, student)
+    Fixture {
+        academy,
+        laptop,
+        student,
+        ranks,
+    }
 }
 
 #[tokio::test]
 async fn two_tablets_offline_check_the_same_student_in_once() {
     let server = TestServer::start().await;
-    let (academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ..
+    } = academy_with_student(&server, "golden-tiger").await;
     let mut first = academy.device(Role::FrontDesk).await;
     let mut second = academy.device(Role::FrontDesk).await;
 
@@ -74,7 +93,12 @@ async fn two_tablets_offline_check_the_same_student_in_once() {
 #[tokio::test]
 async fn concurrent_offline_edits_to_one_student_merge_field_by_field() {
     let server = TestServer::start().await;
-    let (academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ..
+    } = academy_with_student(&server, "golden-tiger").await;
     let mut tablet = academy.device(Role::FrontDesk).await;
 
     tablet
@@ -96,9 +120,49 @@ async fn concurrent_offline_edits_to_one_student_merge_field_by_field() {
 }
 
 #[tokio::test]
+async fn a_promotion_offline_and_a_check_in_offline_give_one_eligibility_everywhere() {
+    let server = TestServer::start().await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ranks,
+    } = academy_with_student(&server, "golden-tiger").await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+    let mut office = academy.device(Role::Admin).await;
+
+    // Offline at once: the instructor awards a stripe while the tablet
+    // checks the student in.
+    let today = laptop.ok(json!({ "op": "today" })).await;
+    let stripe = json!({ "rank": ranks[0].id, "stripes": 1 });
+    laptop
+        .ok(json!({ "op": "promote", "student": student, "to": stripe, "on": today, "notes": "Sharp guard work" }))
+        .await;
+    let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+    assert_eq!(outcome["recorded"], true);
+    tablet.sync().await;
+    laptop.sync().await;
+    office.sync().await;
+    tablet.sync().await;
+
+    let progress = |snapshot: &Value| {
+        let s = &snapshot["students"][0];
+        json!({ "standing": s["standing"], "eligibility": s["eligibility"] })
+    };
+    let on_server = academy
+        .get(&format!("/v1/students/{}/progress", student.as_str().unwrap()))
+        .await;
+    assert_eq!(on_server["standing"]["grade"], stripe, "{on_server}");
+    assert_eq!(on_server["eligibility"]["state"], "next", "{on_server}");
+    for device in [&mut laptop, &mut tablet, &mut office] {
+        assert_eq!(progress(&device.snapshot().await), on_server);
+    }
+}
+
+#[tokio::test]
 async fn a_confirmed_check_in_survives_the_device_being_killed_and_reaches_the_server() {
     let server = TestServer::start().await;
-    let (academy, _laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let Fixture { academy, student, .. } = academy_with_student(&server, "golden-tiger").await;
     let mut tablet = academy.device(Role::FrontDesk).await;
 
     let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
@@ -127,7 +191,9 @@ async fn a_confirmed_check_in_survives_the_device_being_killed_and_reaches_the_s
 #[tokio::test]
 async fn a_device_never_receives_another_academys_changes() {
     let server = TestServer::start().await;
-    let (_academy, mut laptop, student) = academy_with_student(&server, "golden-tiger").await;
+    let Fixture {
+        mut laptop, student, ..
+    } = academy_with_student(&server, "golden-tiger").await;
     laptop.ok(json!({ "op": "check_in", "student": student })).await;
     laptop.sync().await;
 

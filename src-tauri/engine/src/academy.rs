@@ -2,12 +2,12 @@
 //! change rather than per scan: keys, rules, schedule and belts.
 
 use tatami_core::belt::BeltSystem;
+use tatami_core::calendar::academy_time;
 use tatami_core::doc::tenant::TenantView;
 use tatami_core::pass::TrustedKeys;
 use tatami_core::schedule::{Schedule, Session};
 use time::OffsetDateTime;
 
-use crate::clock::academy_time;
 use crate::error::EngineError;
 
 #[derive(Debug, Clone)]

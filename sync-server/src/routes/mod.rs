@@ -7,6 +7,7 @@ mod health;
 pub mod json;
 mod openapi;
 mod passes;
+mod students;
 mod sync;
 mod users;
 
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(devices::router())
         .merge(sync::router())
         .merge(passes::router())
+        .merge(students::router())
         .merge(openapi::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -45,6 +45,8 @@ enum Command {
     StartSync,
     StopSync,
     Status,
+    /// The academy's date now.
+    Today,
     SetBelts {
         ranks: Vec<Rank>,
     },
@@ -85,8 +87,11 @@ enum Command {
     Roll {
         session: SessionKey,
     },
-    /// Everything projected, in a canonical order, to compare devices.
-    Snapshot,
+    /// Everything projected (or only `students`'), in a canonical order, to
+    /// compare devices.
+    Snapshot {
+        students: Option<Vec<StudentId>>,
+    },
 }
 
 fn invalid(e: impl std::fmt::Display) -> EngineError {
@@ -118,6 +123,7 @@ impl Device {
                 Ok(Value::Null)
             }
             Command::Status => to_json(engine.status()),
+            Command::Today => to_json(engine.today()?),
             Command::SetBelts { ranks } => to_json(engine.set_belt_system(ranks)?),
             Command::AddStudent { name } => to_json(engine.add_student(tatami_client::NewStudent {
                 name: PersonName::parse(&name).map_err(invalid)?,
@@ -174,20 +180,28 @@ impl Device {
                 ..RosterFilter::default()
             })?),
             Command::Roll { session } => to_json(engine.roll(&session)?),
-            Command::Snapshot => snapshot(engine),
+            Command::Snapshot { students } => snapshot(engine, students),
         }
     }
 }
 
-/// Every student with their standing and every attendance, sorted.
-fn snapshot(engine: &Engine) -> Result<Value, EngineError> {
-    let roster = engine.roster(&RosterFilter {
-        limit: u32::MAX,
-        ..RosterFilter::default()
-    })?;
+/// The students (all by default) with their standing and every
+/// attendance, sorted.
+fn snapshot(engine: &Engine, only: Option<Vec<StudentId>>) -> Result<Value, EngineError> {
+    let ids = match only {
+        Some(ids) => ids,
+        None => engine
+            .roster(&RosterFilter {
+                limit: u32::MAX,
+                ..RosterFilter::default()
+            })?
+            .into_iter()
+            .map(|row| row.id)
+            .collect(),
+    };
     let mut students = Vec::new();
-    for row in &roster {
-        let profile = engine.profile(row.id)?;
+    for id in ids {
+        let profile = engine.profile(id)?;
         students.push(json!({
             "student": profile.record.student,
             "standing": profile.standing,

@@ -54,6 +54,35 @@ impl Academy {
         }
     }
 
+    /// GETs `path` from the server as the owner; the JSON answer.
+    pub async fn get(&self, path: &str) -> Value {
+        let http = reqwest::Client::new();
+        let tenant = ("x-tatami-tenant", &self.tenant.slug);
+        let signed_in: Value = http
+            .post(format!("{}/v1/auth/sign-in", self.base))
+            .header(tenant.0, tenant.1)
+            .json(&json!({ "email": self.owner, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let response = http
+            .get(format!("{}{path}", self.base))
+            .header(tenant.0, tenant.1)
+            .bearer_auth(signed_in["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
     /// A new device enrolled with `role` by the owner, unlocked by them.
     pub async fn device(&self, role: Role) -> DeviceProcess {
         let mut device = DeviceProcess::start(&scratch_dir());
@@ -76,8 +105,8 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
-/// A white belt with two stripes and a blue belt after `attendances`
-/// classes.
+/// A white belt with two stripes, three classes apart, and a blue belt
+/// after `attendances` classes.
 pub fn belts(attendances: u32) -> Vec<Rank> {
     let rank = |name: &str, color: Color, requirements: Requirements| Rank {
         id: RankId::new(),
@@ -85,7 +114,10 @@ pub fn belts(attendances: u32) -> Vec<Rank> {
         color,
         stripes: 2,
         requirements,
-        stripe_requirements: Requirements::default(),
+        stripe_requirements: Requirements {
+            attendances: 3,
+            ..Requirements::default()
+        },
     };
     vec![
         rank("White", Color::rgb(0xff, 0xff, 0xff), Requirements::default()),

@@ -135,7 +135,7 @@ impl Engine {
                 recorded = self.change(
                     roll::doc_id(tenant, &key),
                     DocKind::Roll,
-                    |actor| roll::create(tenant, &key, actor),
+                    |actor| Ok(roll::create(tenant, &key, actor)?),
                     |doc| Ok(roll::check_in(doc, &entry)?),
                     Some((
                         staff.id,
@@ -173,7 +173,7 @@ impl Engine {
         self.change(
             roll::doc_id(tenant, &session),
             DocKind::Roll,
-            |actor| roll::create(tenant, &session, actor),
+            |actor| Ok(roll::create(tenant, &session, actor)?),
             |doc| Ok(roll::void(doc, student, &void)?),
             Some((
                 staff.id,

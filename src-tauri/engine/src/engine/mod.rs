@@ -192,6 +192,11 @@ impl Engine {
         (self.inner.clock)()
     }
 
+    /// The date at the academy now: what a promotion defaults to.
+    pub fn today(&self) -> Result<time::Date, EngineError> {
+        Ok(self.require_academy()?.local(self.now()).date())
+    }
+
     /// Runs `work` with the store locked.
     pub(crate) fn with_store<T>(
         &self,
@@ -235,7 +240,7 @@ impl Engine {
         &self,
         id: DocId,
         kind: DocKind,
-        create: impl FnOnce(ActorId) -> Result<AutoCommit, doc::DocError>,
+        create: impl FnOnce(ActorId) -> Result<AutoCommit, EngineError>,
         edit: impl FnOnce(&mut AutoCommit) -> Result<T, EngineError>,
         audit: Option<(StaffId, &str, &serde_json::Value)>,
     ) -> Result<T, EngineError> {

@@ -90,8 +90,10 @@ fn role_for(kind: DocKind, fields: &[&str]) -> Role {
         .unwrap_or(Role::FrontDesk)
 }
 
-fn missing(kind: &'static str) -> impl FnOnce(automerge::ActorId) -> Result<AutoCommit, DocError> {
-    move |_| Err(DocError::Invalid(format!("this device has no such {kind}")))
+/// For edits of a document that must exist here already: the student (or
+/// academy) may not have reached this device yet.
+fn missing(kind: &'static str) -> impl FnOnce(automerge::ActorId) -> Result<AutoCommit, EngineError> {
+    move |_| Err(EngineError::NotFound(kind))
 }
 
 impl Engine {
@@ -117,7 +119,7 @@ impl Engine {
         self.change(
             student::doc_id(record.id),
             DocKind::Student,
-            |actor| student::create(&record, actor),
+            |actor| Ok(student::create(&record, actor)?),
             |_| Ok(()),
             Some((staff.id, "student_added", &json!({ "student": record.id }))),
         )?;

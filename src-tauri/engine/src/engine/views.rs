@@ -72,7 +72,7 @@ impl Engine {
         })?;
         let record = student::project(&doc.ok_or(EngineError::NotFound("student"))?)?;
         let standing = record.standing();
-        let today = academy.local(self.now()).date();
+        let today = self.today()?;
         let eligibility = academy
             .belts
             .as_ref()
