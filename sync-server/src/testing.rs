@@ -24,6 +24,9 @@ use crate::{academies, build};
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The token secret of every test server.
+pub const TOKEN_SECRET: &str = "test token secret";
+
 #[derive(Debug)]
 pub struct TestServer {
     pub base: String,
@@ -46,7 +49,7 @@ impl TestServer {
         settings.data_dir = std::env::temp_dir().join(format!("tatami-test-{}", Uuid::now_v7()));
         settings.database.url = Some(Secret::new(db.app_url.clone()));
         settings.database.max_connections = 8;
-        settings.auth.token_secret = Some(Secret::new("test token secret".into()));
+        settings.auth.token_secret = Some(Secret::new(TOKEN_SECRET.into()));
         // One master key for every server over this database.
         settings.auth.master_key = Some(Secret::new(master_key_for(&db)));
         tweak(&mut settings);
@@ -112,7 +115,8 @@ impl TestServer {
     }
 }
 
-fn master_key_for(db: &TestDatabase) -> String {
+/// The master key of every server over `db`.
+pub fn master_key_for(db: &TestDatabase) -> String {
     use std::sync::{Mutex, OnceLock};
     static KEYS: OnceLock<Mutex<std::collections::HashMap<String, String>>> = OnceLock::new();
     let keys = KEYS.get_or_init(Default::default);

@@ -7,7 +7,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{Academy, DeviceProcess, TestServer, belts, server_attendance};
+use sqlx::{Connection, PgConnection};
+use support::{Academy, DeviceProcess, ServerProcess, TestServer, belts, server_attendance};
 use tatami_core::belt::Rank;
 use tatami_core::people::Role;
 
@@ -186,6 +187,64 @@ async fn a_confirmed_check_in_survives_the_device_being_killed_and_reaches_the_s
         1
     );
     assert_eq!(tablet.ok(json!({ "op": "status" })).await["waiting"], 0);
+}
+
+#[tokio::test]
+async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_nothing_twice() {
+    const ROUNDS: [u64; 4] = [0, 5, 20, 60];
+    const PER_ROUND: usize = 40;
+    let setup = TestServer::start().await;
+    let mut server = ServerProcess::start(&setup).await;
+    let academy = Academy::create(&setup, "golden-tiger").await.served_by(&server.base);
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let mut students = Vec::new();
+    for i in 0..ROUNDS.len() * PER_ROUND {
+        let name = format!("Student {i}");
+        students.push(laptop.ok(json!({ "op": "add_student", "name": name })).await);
+    }
+    laptop.sync().await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+    tablet.sync().await;
+
+    let mut interrupted = 0;
+    for (round, kill_after_ms) in ROUNDS.into_iter().enumerate() {
+        for student in &students[round * PER_ROUND..(round + 1) * PER_ROUND] {
+            let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+            assert_eq!(outcome["recorded"], true);
+        }
+        // The push is under way when the server dies.
+        let sync = json!({ "op": "sync" });
+        tablet.send(&sync).await;
+        tokio::time::sleep(std::time::Duration::from_millis(kill_after_ms)).await;
+        server.kill().await;
+        if let Err(error) = tablet.answer(&sync).await {
+            assert_eq!(error["code"], "offline", "{error}");
+            interrupted += 1;
+        }
+        server.restart().await;
+        tablet.sync().await;
+        assert_eq!(tablet.ok(json!({ "op": "status" })).await["waiting"], 0);
+    }
+
+    assert!(interrupted > 0, "no push was interrupted: kill sooner");
+    let mut db = PgConnection::connect_with(&setup.db.superuser).await.unwrap();
+    let (rows, students_in): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT student_id) FROM attendance WHERE tenant_id = $1 AND voided_at IS NULL",
+    )
+    .bind(academy.tenant.id.as_uuid())
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let expected = i64::try_from(students.len()).unwrap();
+    assert_eq!((rows, students_in), (expected, expected));
+    // A device that joins now sees exactly what was confirmed at the door.
+    let mut office = academy.device(Role::Admin).await;
+    office.sync().await;
+    let snapshot = office.snapshot().await;
+    for student in &students {
+        assert_eq!(attending(&snapshot, student), 1, "{student}");
+    }
 }
 
 #[tokio::test]

@@ -25,6 +25,7 @@ use tatami_core::people::Role;
 use tatami_core::text::{Color, Label};
 use tatami_sync_server::accounts;
 use tatami_sync_server::tenancy::Tenant;
+use tatami_sync_server::testing;
 pub use tatami_sync_server::testing::{PASSWORD, TestServer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
@@ -81,6 +82,14 @@ impl Academy {
             response.status()
         );
         response.json().await.unwrap()
+    }
+
+    /// The same academy, reached through another server over its database.
+    pub fn served_by(self, base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            ..self
+        }
     }
 
     /// A new device enrolled with `role` by the owner, unlocked by them.
@@ -250,10 +259,20 @@ impl DeviceProcess {
 
     /// Sends `command`; the device's answer or its error.
     pub async fn call(&mut self, command: Value) -> Result<Value, Value> {
+        self.send(&command).await;
+        self.answer(&command).await
+    }
+
+    /// Sends `command` without waiting for its answer.
+    pub async fn send(&mut self, command: &Value) {
         let mut line = command.to_string();
         line.push('\n');
         self.stdin.write_all(line.as_bytes()).await.unwrap();
         self.stdin.flush().await.unwrap();
+    }
+
+    /// The answer to `command`, sent before.
+    pub async fn answer(&mut self, command: &Value) -> Result<Value, Value> {
         let answer = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
             .await
             .unwrap_or_else(|_| panic!("the device did not answer {command}"))
@@ -293,6 +312,59 @@ impl DeviceProcess {
         self.child.start_kill().unwrap();
         self.child.wait().await.unwrap();
         Self::start_with(&self.dir, self.secrets)
+    }
+}
+
+/// The sync server as a process of its own over a test server's database,
+/// so that a test can kill it with SIGKILL and start it again at the same
+/// address.
+#[derive(Debug)]
+pub struct ServerProcess {
+    pub base: String,
+    env: Vec<(&'static str, String)>,
+    child: Child,
+}
+
+impl ServerProcess {
+    pub async fn start(over: &TestServer) -> Self {
+        let env = vec![
+            ("TATAMI_DATABASE__URL", over.db.app_url.clone()),
+            ("TATAMI_AUTH__MASTER_KEY", testing::master_key_for(&over.db)),
+            ("TATAMI_AUTH__TOKEN_SECRET", testing::TOKEN_SECRET.to_owned()),
+            ("TATAMI_DATA_DIR", scratch_dir().display().to_string()),
+        ];
+        let (child, base) = Self::spawn(&env, "127.0.0.1:0").await;
+        Self { base, env, child }
+    }
+
+    async fn spawn(env: &[(&'static str, String)], listen: &str) -> (Child, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tatami-server-process"))
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("TATAMI_LISTEN", listen)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = tokio::time::timeout(Duration::from_mins(1), stdout.next_line())
+            .await
+            .expect("the server did not start within a minute")
+            .unwrap()
+            .expect("the server exited before serving");
+        let address = line.strip_prefix("serving ").unwrap();
+        (child, format!("http://{address}"))
+    }
+
+    /// SIGKILL, wherever the server is in its work.
+    pub async fn kill(&mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+
+    /// Starts the killed server again at the same address.
+    pub async fn restart(&mut self) {
+        let listen = self.base.trim_start_matches("http://").to_owned();
+        (self.child, _) = Self::spawn(&self.env, &listen).await;
     }
 }
 
