@@ -195,7 +195,9 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
     const PER_ROUND: usize = 40;
     let setup = TestServer::start().await;
     let mut server = ServerProcess::start(&setup).await;
-    let academy = Academy::create(&setup, "golden-tiger").await.served_by(&server.base);
+    let academy = Academy::create(&setup, "golden-tiger")
+        .await
+        .served_by(&server.base);
     let mut laptop = academy.device(Role::Admin).await;
     laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
     let mut students = Vec::new();

@@ -45,6 +45,7 @@ enum Command {
     StartSync,
     StopSync,
     Status,
+    Enrolment,
     /// The academy's date now.
     Today,
     SetBelts {
@@ -123,6 +124,7 @@ impl Device {
                 Ok(Value::Null)
             }
             Command::Status => to_json(engine.status()),
+            Command::Enrolment => to_json(engine.enrolment()),
             Command::Today => to_json(engine.today()?),
             Command::SetBelts { ranks } => to_json(engine.set_belt_system(ranks)?),
             Command::AddStudent { name } => to_json(engine.add_student(tatami_client::NewStudent {

@@ -55,8 +55,8 @@ impl Academy {
         }
     }
 
-    /// GETs `path` from the server as the owner; the JSON answer.
-    pub async fn get(&self, path: &str) -> Value {
+    /// Calls the server as the owner; the status and the JSON answer.
+    pub async fn request(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
         let http = reqwest::Client::new();
         let tenant = ("x-tatami-tenant", &self.tenant.slug);
         let signed_in: Value = http
@@ -70,18 +70,31 @@ impl Academy {
             .await
             .unwrap();
         let response = http
-            .get(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header(tenant.0, tenant.1)
             .bearer_auth(signed_in["access_token"].as_str().unwrap())
             .send()
             .await
             .unwrap();
-        assert!(
-            response.status().is_success(),
-            "GET {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap()
+        let status = response.status().as_u16();
+        let body = response.bytes().await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    /// GETs `path` as the owner, which must succeed; the JSON answer.
+    pub async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.request(reqwest::Method::GET, path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// The command that enrols a device with `role`, by the owner.
+    pub fn enrol(&self, role: Role) -> Value {
+        json!({
+            "op": "enrol", "server": self.base, "academy": self.tenant.slug,
+            "email": self.owner, "password": PASSWORD,
+            "device_name": format!("{role} device"), "role": role,
+        })
     }
 
     /// The same academy, reached through another server over its database.
@@ -95,13 +108,7 @@ impl Academy {
     /// A new device enrolled with `role` by the owner, unlocked by them.
     pub async fn device(&self, role: Role) -> DeviceProcess {
         let mut device = DeviceProcess::start(&scratch_dir());
-        device
-            .ok(json!({
-                "op": "enrol", "server": self.base, "academy": self.tenant.slug,
-                "email": self.owner, "password": PASSWORD,
-                "device_name": format!("{role} device"), "role": role,
-            }))
-            .await;
+        device.ok(self.enrol(role)).await;
         device.unlock(&self.owner).await;
         device
     }
@@ -308,9 +315,16 @@ impl DeviceProcess {
 
     /// Kills the device with SIGKILL, as a crash would, and starts it again
     /// over the same store and keyring.
-    pub async fn restart(mut self) -> Self {
+    pub async fn restart(self) -> Self {
+        self.restart_with(|_| {}).await
+    }
+
+    /// Kills the device, lets `meanwhile` work on its SQLite file, and
+    /// starts it again.
+    pub async fn restart_with(mut self, meanwhile: impl FnOnce(&Path)) -> Self {
         self.child.start_kill().unwrap();
         self.child.wait().await.unwrap();
+        meanwhile(&self.dir.join("device.db"));
         Self::start_with(&self.dir, self.secrets)
     }
 }

@@ -9,6 +9,7 @@ use crate::engine::{Engine, Enrolment};
 use crate::error::EngineError;
 use crate::remote::Remote;
 use crate::store::audit;
+use crate::sync::Connection;
 
 /// What the first-run screen asks for.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,10 +28,21 @@ pub struct EnrolRequest {
 }
 
 impl Engine {
-    /// Enrols this device and loads the academy from the server.
+    /// Enrols this device and loads the academy from the server. A device
+    /// whose credential was revoked or expired enrols again into the same
+    /// academy, keeping everything it holds: what waits is then pushed.
     pub async fn enrol(&self, request: EnrolRequest) -> Result<Enrolment, EngineError> {
-        if self.enrolment().is_some() {
-            return Err(EngineError::AlreadyEnrolled);
+        let previous = self.enrolment();
+        if let Some(current) = &previous {
+            if self.status().connection != Connection::EnrolAgain {
+                return Err(EngineError::AlreadyEnrolled);
+            }
+            if current.server != request.server || current.academy != request.academy {
+                return Err(EngineError::Invalid(format!(
+                    "this device holds the data of {} at {}: enrol it there again",
+                    current.academy, current.server
+                )));
+            }
         }
         let remote = Remote::new(&request.server, &request.academy);
         let enrolled = remote
@@ -52,8 +64,14 @@ impl Engine {
             name: request.device_name,
         };
         self.set_enrolment(&enrolment)?;
+        if let Some(previous) = &previous {
+            self.inner.keyring.delete(previous.device)?;
+        }
         let at = self.now();
-        let detail = json!({ "device": enrolment.device, "role": enrolment.role, "by": request.email });
+        let detail = json!({
+            "device": enrolment.device, "role": enrolment.role, "by": request.email,
+            "replaces": previous.map(|p| p.device),
+        });
         self.with_store(|store| store.write(|tx| audit::record(tx, at, None, "enrolled", &detail)))?;
         self.sync_now().await?;
         Ok(enrolment)
