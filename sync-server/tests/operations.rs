@@ -109,6 +109,7 @@ async fn the_openapi_document_matches_the_routes() {
         include_str!("../src/routes/health.rs"),
         include_str!("../src/routes/openapi.rs"),
         include_str!("../src/routes/passes.rs"),
+        include_str!("../src/routes/students.rs"),
         include_str!("../src/routes/sync.rs"),
         include_str!("../src/routes/users.rs"),
     ];

@@ -196,3 +196,48 @@ async fn a_refused_change_is_undone_from_the_servers_copy_and_the_user_told() {
     laptop.sync().await;
     assert_eq!(laptop.snapshot().await, tablet.snapshot().await);
 }
+
+#[tokio::test]
+async fn staff_unlock_offline_by_pin_while_wrong_pins_wait_and_roles_hold() {
+    let server = TestServer::start().await;
+    let academy = Academy::create(&server, "golden-tiger").await;
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let student = laptop
+        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
+        .await;
+    laptop.sync().await;
+    let tablet = academy.device(Role::FrontDesk).await;
+    server.stop().await;
+
+    // Restarted with no server anywhere: locked until a PIN unlocks it.
+    let mut tablet = tablet.restart().await;
+    let check_in = json!({ "op": "check_in", "student": student });
+    assert_eq!(tablet.call(check_in.clone()).await.unwrap_err()["code"], "locked");
+    tablet.unlock(&academy.owner).await;
+    assert_eq!(tablet.ok(check_in.clone()).await["recorded"], true);
+    // The owner is signed in, but this is a front-desk tablet.
+    let today = tablet.ok(json!({ "op": "today" })).await;
+    let promote = json!({
+        "op": "promote", "student": student, "to": { "rank": belts(1)[0].id, "stripes": 1 },
+        "on": today, "notes": "Not here",
+    });
+    assert_eq!(tablet.call(promote).await.unwrap_err()["code"], "forbidden");
+
+    let mut tablet = tablet.restart().await;
+    let wrong = |email: &str| json!({ "op": "unlock", "email": email, "pin": "0000" });
+    assert_eq!(
+        tablet.call(wrong("nobody@example.com")).await.unwrap_err()["code"],
+        "wrong_pin"
+    );
+    for _ in 0..4 {
+        assert_eq!(
+            tablet.call(wrong(&academy.owner)).await.unwrap_err()["code"],
+            "wrong_pin"
+        );
+    }
+    let right = json!({ "op": "unlock", "email": academy.owner, "pin": support::PIN });
+    let error = tablet.call(right).await.unwrap_err();
+    assert_eq!(error["code"], "too_many_attempts", "{error}");
+    assert_eq!(tablet.call(check_in).await.unwrap_err()["code"], "locked");
+}
