@@ -151,11 +151,14 @@ async fn random_operation(
 async fn server_view(server: &TestServer, students: &[Value]) -> BTreeMap<String, Value> {
     let ids: Vec<String> = students.iter().map(|s| s.as_str().unwrap().to_owned()).collect();
     let mut conn = PgConnection::connect_with(&server.db.superuser).await.unwrap();
-    let rows: Vec<(String, String, Option<String>, String, String, i16, Value)> = sqlx::query_as(
-        "SELECT s.id::text, s.name, s.phone, s.status, s.rank_id::text, s.stripes,
-                coalesce((SELECT jsonb_agg(jsonb_build_array(a.held_on::text, a.voided_at IS NOT NULL)
-                                           ORDER BY a.held_on, a.voided_at IS NOT NULL)
-                          FROM attendance a WHERE a.tenant_id = s.tenant_id AND a.student_id = s.id), '[]')
+    let rows: Vec<(String, Value)> = sqlx::query_as(
+        "SELECT s.id::text, jsonb_build_object(
+                'name', s.name, 'phone', s.phone, 'status', s.status,
+                'grade', jsonb_build_object('rank', s.rank_id, 'stripes', s.stripes),
+                'attendance', coalesce((
+                    SELECT jsonb_agg(jsonb_build_array(a.held_on::text, a.voided_at IS NOT NULL)
+                                     ORDER BY a.held_on, a.voided_at IS NOT NULL)
+                    FROM attendance a WHERE a.tenant_id = s.tenant_id AND a.student_id = s.id), '[]'))
          FROM students s WHERE s.id::text = ANY($1)",
     )
     .bind(&ids)
@@ -163,15 +166,7 @@ async fn server_view(server: &TestServer, students: &[Value]) -> BTreeMap<String
     .await
     .unwrap();
     conn.close().await.unwrap();
-    rows.into_iter()
-        .map(|(id, name, phone, status, rank, stripes, attendance)| {
-            let view = json!({
-                "name": name, "phone": phone, "status": status,
-                "grade": { "rank": rank, "stripes": stripes }, "attendance": attendance,
-            });
-            (id, view)
-        })
-        .collect()
+    rows.into_iter().collect()
 }
 
 /// The same view of a device's snapshot.

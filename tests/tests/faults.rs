@@ -24,7 +24,7 @@ async fn refused_store(store: &[u8]) -> Value {
     let dir = scratch_dir();
     let path = dir.join("device.db");
     std::fs::write(&path, store).unwrap();
-    let mut device = DeviceProcess::start(&dir);
+    let mut device = DeviceProcess::start(&dir).await;
     let error = device.call(json!({ "op": "status" })).await.unwrap_err();
     assert_eq!(std::fs::read(&path).unwrap(), store, "the file was changed");
     error

@@ -62,8 +62,16 @@ pub enum DocError {
     WrongKind { expected: DocKind, found: DocKind },
     #[error("{0}")]
     Invalid(String),
+    /// Boxed: Automerge's error is large, and every `Result` carrying a
+    /// `DocError` would pay for it.
     #[error(transparent)]
-    Automerge(#[from] AutomergeError),
+    Automerge(Box<AutomergeError>),
+}
+
+impl From<AutomergeError> for DocError {
+    fn from(error: AutomergeError) -> Self {
+        DocError::Automerge(Box::new(error))
+    }
 }
 
 /// A document's identity, read from its genesis fields.

@@ -43,8 +43,8 @@ pub struct Academy {
 
 impl Academy {
     pub async fn create(server: &TestServer, slug: &str) -> Self {
-        let tenant = server.academy(slug).await;
-        let (id, owner) = server.staff_account(&tenant, Role::Owner).await;
+        let tenant = Box::pin(server.academy(slug)).await;
+        let (id, owner) = Box::pin(server.staff_account(&tenant, Role::Owner)).await;
         accounts::set_pin(&server.state, tenant.id, id, PIN.into())
             .await
             .unwrap();
@@ -107,7 +107,7 @@ impl Academy {
 
     /// A new device enrolled with `role` by the owner, unlocked by them.
     pub async fn device(&self, role: Role) -> DeviceProcess {
-        let mut device = DeviceProcess::start(&scratch_dir());
+        let mut device = DeviceProcess::start(&scratch_dir()).await;
         device.ok(self.enrol(role)).await;
         device.unlock(&self.owner).await;
         device
@@ -149,16 +149,17 @@ pub fn belts(attendances: u32) -> Vec<Rank> {
 }
 
 /// A private D-Bus session bus with an unlocked gnome-keyring on it: the
-/// Secret Service a device's credential is kept in.
+/// Secret Service a device's credential is kept in. Both stop when it is
+/// dropped.
 #[derive(Debug)]
 struct SecretService {
     bus_address: String,
-    bus: std::process::Child,
-    keyring: std::process::Child,
+    _bus: Child,
+    _keyring: Child,
 }
 
 impl SecretService {
-    fn start(dir: &Path) -> Self {
+    async fn start(dir: &Path) -> Self {
         let home = dir.join("home");
         let runtime = dir.join("run");
         for d in [&home, &runtime] {
@@ -166,13 +167,14 @@ impl SecretService {
             std::fs::set_permissions(d, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
         }
         let bus_address = format!("unix:path={}", runtime.join("bus").display());
-        let bus = std::process::Command::new("dbus-daemon")
+        let bus = Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--address", &bus_address])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .kill_on_drop(true)
             .spawn()
             .expect("dbus-daemon is needed (apt-get install dbus)");
-        let mut keyring = std::process::Command::new("gnome-keyring-daemon")
+        let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
             .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
             .env("HOME", &home)
@@ -180,50 +182,45 @@ impl SecretService {
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .kill_on_drop(true)
             .spawn()
             .expect("gnome-keyring-daemon is needed (apt-get install gnome-keyring)");
         // The keyring's password, read until end of input.
-        std::io::Write::write_all(&mut keyring.stdin.take().unwrap(), b"tatami-test").unwrap();
-        let service = Self {
+        let mut password = keyring.stdin.take().unwrap();
+        password.write_all(b"tatami-test").await.unwrap();
+        drop(password);
+        wait_until_serving(&bus_address).await;
+        Self {
             bus_address,
-            bus,
-            keyring,
-        };
-        service.wait_until_serving();
-        service
-    }
-
-    /// Waits until the keyring owns the Secret Service name on the bus.
-    fn wait_until_serving(&self) {
-        for _ in 0..500 {
-            let answer = std::process::Command::new("dbus-send")
-                .args([
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                ])
-                .arg("org.freedesktop.DBus.NameHasOwner")
-                .arg("string:org.freedesktop.secrets")
-                .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
-                .stderr(Stdio::null())
-                .output()
-                .expect("dbus-send is needed (apt-get install dbus)");
-            if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+            _bus: bus,
+            _keyring: keyring,
         }
-        panic!("gnome-keyring did not start serving on {}", self.bus_address);
     }
 }
 
-impl Drop for SecretService {
-    fn drop(&mut self) {
-        for child in [&mut self.keyring, &mut self.bus] {
-            let _ = child.kill();
-            let _ = child.wait();
+/// Waits until the keyring owns the Secret Service name on the bus.
+async fn wait_until_serving(bus_address: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while tokio::time::Instant::now() < deadline {
+        let answer = Command::new("dbus-send")
+            .args([
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+            ])
+            .arg("org.freedesktop.DBus.NameHasOwner")
+            .arg("string:org.freedesktop.secrets")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+            .stderr(Stdio::null())
+            .output()
+            .await
+            .expect("dbus-send is needed (apt-get install dbus)");
+        if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
+            return;
         }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    panic!("gnome-keyring did not start serving on {bus_address}");
 }
 
 /// One `tatami-device` process.
@@ -238,8 +235,8 @@ pub struct DeviceProcess {
 
 impl DeviceProcess {
     /// Starts a device over the store and a new keyring in `dir`.
-    pub fn start(dir: &Path) -> Self {
-        Self::start_with(dir, SecretService::start(dir))
+    pub async fn start(dir: &Path) -> Self {
+        Self::start_with(dir, SecretService::start(dir).await)
     }
 
     fn start_with(dir: &Path, secrets: SecretService) -> Self {
@@ -280,7 +277,7 @@ impl DeviceProcess {
 
     /// The answer to `command`, sent before.
     pub async fn answer(&mut self, command: &Value) -> Result<Value, Value> {
-        let answer = tokio::time::timeout(Duration::from_secs(60), self.stdout.next_line())
+        let answer = tokio::time::timeout(Duration::from_mins(1), self.stdout.next_line())
             .await
             .unwrap_or_else(|_| panic!("the device did not answer {command}"))
             .unwrap()
