@@ -97,7 +97,6 @@ pub(crate) struct Inner {
     academy: RwLock<Option<Arc<Academy>>>,
     enrolment: RwLock<Option<Enrolment>>,
     unlocked: Mutex<Option<Staff>>,
-    unlock_failures: Mutex<unlock::Failures>,
     pub(crate) events: broadcast::Sender<Event>,
     /// Woken when the outbox grows, so the background sync pushes at once.
     pub(crate) outbox_grew: Notify,
@@ -135,7 +134,6 @@ impl Engine {
                 academy: RwLock::new(None),
                 enrolment: RwLock::new(enrolment),
                 unlocked: Mutex::new(None),
-                unlock_failures: Mutex::new(unlock::Failures::default()),
                 events: broadcast::channel(256).0,
                 outbox_grew: Notify::new(),
                 status: watch::channel(SyncStatus::offline(waiting)).0,

@@ -2,41 +2,60 @@
 //! against the verifier in their staff document, so every action on the
 //! device is attributed to a person.
 
-use std::time::{Duration, Instant};
-
 use argon2::Argon2;
 use argon2::password_hash::PasswordVerifier;
 use argon2::password_hash::phc::PasswordHash;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tatami_core::people::Staff;
 use tatami_core::text::Email;
 
 use super::{Engine, lock};
 use crate::error::EngineError;
-use crate::store::{audit, rows};
+use crate::store::{Meta, StoreError, audit, rows};
 
 /// Wrong PINs allowed before the device makes people wait.
 const FREE_ATTEMPTS: u32 = 5;
+/// The first wait, doubling with every further failure up to 2^7 times.
+const FIRST_WAIT_MS: i64 = 30_000;
+const LONGEST_WAIT_MS: i64 = FIRST_WAIT_MS << 7;
 
-/// Wrong PINs in a row and when the next attempt is allowed.
-#[derive(Debug, Default)]
-pub(super) struct Failures {
+/// Wrong PINs in a row and until when the next attempt waits, kept in the
+/// store so that restarting the app does not reset them.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Failures {
     count: u32,
-    wait_until: Option<Instant>,
+    /// Unix milliseconds by the device clock.
+    wait_until: Option<i64>,
 }
 
 impl Failures {
-    fn wait(&self) -> Option<Duration> {
-        self.wait_until
-            .and_then(|until| until.checked_duration_since(Instant::now()))
+    fn load(conn: &rusqlite::Connection) -> Result<Self, StoreError> {
+        Ok(match Meta::UnlockFailures.get(conn)? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => Self::default(),
+        })
     }
 
-    fn failed(&mut self) {
+    fn save(&self, conn: &rusqlite::Connection) -> Result<(), StoreError> {
+        Meta::UnlockFailures.set(conn, &serde_json::to_string(self)?)
+    }
+
+    /// Seconds left to wait at `now`; a clock turned back waits no longer
+    /// than the longest wait.
+    fn seconds_left(&self, now: i64) -> Option<u64> {
+        let left = self.wait_until?.saturating_sub(now).min(LONGEST_WAIT_MS);
+        u64::try_from(left)
+            .ok()
+            .filter(|&ms| ms > 0)
+            .map(|ms| ms.div_ceil(1000))
+    }
+
+    fn failed(&mut self, now: i64) {
         self.count += 1;
         if self.count >= FREE_ATTEMPTS {
-            // 30 s, doubling with every further failure, at most an hour.
             let exponent = (self.count - FREE_ATTEMPTS).min(7);
-            self.wait_until = Some(Instant::now() + Duration::from_secs(30 << exponent));
+            self.wait_until = Some(now + (FIRST_WAIT_MS << exponent));
         }
     }
 }
@@ -44,10 +63,11 @@ impl Failures {
 impl Engine {
     /// Unlocks the device for the staff member with `email` and `pin`.
     pub fn unlock(&self, email: &str, pin: &str) -> Result<Staff, EngineError> {
-        if let Some(wait) = lock(&self.inner.unlock_failures).wait() {
-            return Err(EngineError::TooManyAttempts {
-                seconds: wait.as_secs().max(1),
-            });
+        let at = self.now();
+        let now = rows::millis(at);
+        let mut failures = self.with_store(|store| Failures::load(store.read()))?;
+        if let Some(seconds) = failures.seconds_left(now) {
+            return Err(EngineError::TooManyAttempts { seconds });
         }
         let email = Email::parse(email).map_err(|_| EngineError::WrongPin)?;
         let staff = self.with_store(|store| rows::staff_by_email(store.read(), &email))?;
@@ -58,17 +78,21 @@ impl Engine {
                     .as_deref()
                     .is_some_and(|verifier| pin_matches(pin, verifier))
         });
-        let at = self.now();
         let Some(staff) = verified else {
-            lock(&self.inner.unlock_failures).failed();
+            failures.failed(now);
             self.with_store(|store| {
-                store.write(|tx| audit::record(tx, at, None, "unlock_failed", &json!({ "email": email })))
+                store.write(|tx| {
+                    failures.save(tx)?;
+                    audit::record(tx, at, None, "unlock_failed", &json!({ "email": email }))
+                })
             })?;
             return Err(EngineError::WrongPin);
         };
-        *lock(&self.inner.unlock_failures) = Failures::default();
         self.with_store(|store| {
-            store.write(|tx| audit::record(tx, at, Some(staff.id), "unlocked", &json!({})))
+            store.write(|tx| {
+                Meta::UnlockFailures.clear(tx)?;
+                audit::record(tx, at, Some(staff.id), "unlocked", &json!({}))
+            })
         })?;
         *lock(&self.inner.unlocked) = Some(staff.clone());
         Ok(staff)

@@ -18,6 +18,8 @@ pub enum Meta {
     /// Documents the server refused and this device rebuilt, as JSON, for
     /// the user to be told.
     Undone,
+    /// Wrong PINs in a row, as JSON.
+    UnlockFailures,
 }
 
 impl Meta {
@@ -28,6 +30,7 @@ impl Meta {
             Meta::Bootstrapped => "bootstrapped",
             Meta::LastSync => "last_sync",
             Meta::Undone => "undone",
+            Meta::UnlockFailures => "unlock_failures",
         }
     }
 

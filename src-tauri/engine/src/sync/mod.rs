@@ -201,13 +201,6 @@ impl Engine {
                 other => other?,
             };
             report.round_trips += 1;
-            if response.protocol != PROTOCOL_VERSION {
-                return Err(EngineError::Remote(RemoteError::Refused {
-                    status: 409,
-                    code: "protocol_unsupported".into(),
-                    message: format!("the server speaks protocol {}: update the app", response.protocol),
-                }));
-            }
             report.pushed += batch.push.iter().map(|g| g.changes.len() as u64).sum::<u64>();
             report.pulled += response.changes.len() as u64;
             report.cursor = response.cursor;
@@ -248,5 +241,39 @@ fn connection_after(error: &EngineError) -> Connection {
         }
         "protocol_unsupported" => Connection::UpdateApp,
         _ => Connection::Offline,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreError;
+
+    fn refused(code: &str) -> EngineError {
+        EngineError::Remote(RemoteError::Refused {
+            status: 401,
+            code: code.into(),
+            message: String::new(),
+        })
+    }
+
+    #[test]
+    fn each_failure_tells_the_user_what_to_do() {
+        for code in [
+            "device_revoked",
+            "device_expired",
+            "invalid_token",
+            "wrong_tenant",
+        ] {
+            assert_eq!(connection_after(&refused(code)), Connection::EnrolAgain, "{code}");
+        }
+        assert_eq!(
+            connection_after(&refused("protocol_unsupported")),
+            Connection::UpdateApp
+        );
+        let unreachable = EngineError::Remote(RemoteError::Unreachable("connection refused".into()));
+        assert_eq!(connection_after(&unreachable), Connection::Offline);
+        let busy = EngineError::Store(StoreError::Sqlite(rusqlite::Error::InvalidQuery));
+        assert_eq!(connection_after(&busy), Connection::Offline);
     }
 }
