@@ -8,8 +8,7 @@ mod support;
 
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
-use support::{Academy, DeviceProcess, ServerProcess, TestServer, belts, server_attendance};
-use tatami_core::belt::Rank;
+use support::{Academy, Fixture, ServerProcess, TestServer, academy_with_student, belts, server_attendance};
 use tatami_core::people::Role;
 
 /// The student's standing (not voided) check-ins in a snapshot.
@@ -22,32 +21,6 @@ fn attending(snapshot: &Value, student: &Value) -> usize {
         .flat_map(|s| s["attendance"].as_array().unwrap())
         .filter(|a| a["voided"] == false)
         .count()
-}
-
-/// An academy with a belt system and one student, made on an admin's
-/// laptop and synced.
-struct Fixture {
-    academy: Academy,
-    laptop: DeviceProcess,
-    student: Value,
-    ranks: Vec<Rank>,
-}
-
-async fn academy_with_student(server: &TestServer, slug: &str) -> Fixture {
-    let academy = Academy::create(server, slug).await;
-    let mut laptop = academy.device(Role::Admin).await;
-    let ranks = belts(40);
-    laptop.ok(json!({ "op": "set_belts", "ranks": ranks })).await;
-    let student = laptop
-        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
-        .await;
-    laptop.sync().await;
-    Fixture {
-        academy,
-        laptop,
-        student,
-        ranks,
-    }
 }
 
 #[tokio::test]

@@ -11,7 +11,9 @@ use std::path::Path;
 use automerge::{ActorId, AutoCommit};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Academy, DeviceProcess, TestServer, belts, scratch_dir, server_attendance};
+use support::{
+    Academy, DeviceProcess, Fixture, TestServer, academy_with_student, belts, scratch_dir, server_attendance,
+};
 use tatami_core::belt::{Grade, Promotion};
 use tatami_core::doc::student;
 use tatami_core::ids::{DeviceId, PromotionId, StaffId, StudentId};
@@ -53,13 +55,7 @@ async fn a_damaged_or_foreign_store_file_is_refused_untouched() {
 #[tokio::test]
 async fn a_revoked_device_keeps_its_check_ins_and_pushes_them_once_enrolled_again() {
     let server = TestServer::start().await;
-    let academy = Academy::create(&server, "golden-tiger").await;
-    let mut laptop = academy.device(Role::Admin).await;
-    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
-    let student = laptop
-        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
-        .await;
-    laptop.sync().await;
+    let Fixture { academy, student, .. } = academy_with_student(&server, "golden-tiger").await;
     let mut tablet = academy.device(Role::FrontDesk).await;
     let device = tablet.ok(json!({ "op": "enrolment" })).await["device"].clone();
 
@@ -142,13 +138,12 @@ fn forge_promotion(store: &Path, device: DeviceId, student: StudentId, to: Grade
 #[tokio::test]
 async fn a_refused_change_is_undone_from_the_servers_copy_and_the_user_told() {
     let server = TestServer::start().await;
-    let academy = Academy::create(&server, "golden-tiger").await;
-    let mut laptop = academy.device(Role::Admin).await;
-    let ranks = belts(40);
-    laptop.ok(json!({ "op": "set_belts", "ranks": ranks })).await;
-    let student = laptop
-        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
-        .await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ranks,
+    } = academy_with_student(&server, "golden-tiger").await;
     laptop
         .ok(json!({ "op": "edit_student", "student": student, "phone": "+351 912 345 678" }))
         .await;
@@ -200,13 +195,7 @@ async fn a_refused_change_is_undone_from_the_servers_copy_and_the_user_told() {
 #[tokio::test]
 async fn staff_unlock_offline_by_pin_while_wrong_pins_wait_and_roles_hold() {
     let server = TestServer::start().await;
-    let academy = Academy::create(&server, "golden-tiger").await;
-    let mut laptop = academy.device(Role::Admin).await;
-    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
-    let student = laptop
-        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
-        .await;
-    laptop.sync().await;
+    let Fixture { academy, student, .. } = academy_with_student(&server, "golden-tiger").await;
     let tablet = academy.device(Role::FrontDesk).await;
     server.stop().await;
 
@@ -237,7 +226,11 @@ async fn staff_unlock_offline_by_pin_while_wrong_pins_wait_and_roles_hold() {
         );
     }
     let right = json!({ "op": "unlock", "email": academy.owner, "pin": support::PIN });
-    let error = tablet.call(right).await.unwrap_err();
+    let error = tablet.call(right.clone()).await.unwrap_err();
     assert_eq!(error["code"], "too_many_attempts", "{error}");
     assert_eq!(tablet.call(check_in).await.unwrap_err()["code"], "locked");
+    // Restarting the app does not reset the count.
+    let mut tablet = tablet.restart().await;
+    let error = tablet.call(right).await.unwrap_err();
+    assert_eq!(error["code"], "too_many_attempts", "{error}");
 }

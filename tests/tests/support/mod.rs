@@ -114,6 +114,32 @@ impl Academy {
     }
 }
 
+/// An academy with a belt system and one student, made on an admin's
+/// laptop and synced.
+pub struct Fixture {
+    pub academy: Academy,
+    pub laptop: DeviceProcess,
+    pub student: Value,
+    pub ranks: Vec<Rank>,
+}
+
+pub async fn academy_with_student(server: &TestServer, slug: &str) -> Fixture {
+    let academy = Academy::create(server, slug).await;
+    let mut laptop = academy.device(Role::Admin).await;
+    let ranks = belts(40);
+    laptop.ok(json!({ "op": "set_belts", "ranks": ranks })).await;
+    let student = laptop
+        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
+        .await;
+    laptop.sync().await;
+    Fixture {
+        academy,
+        laptop,
+        student,
+        ranks,
+    }
+}
+
 /// A directory for one device's files.
 pub fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tatami-device-{}", uuid::Uuid::now_v7()));
