@@ -222,6 +222,67 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
     }
 }
 
+/// Waits up to `seconds` for `done` to hold of `subject`, checking every
+/// 50 ms.
+async fn eventually<S>(subject: &mut S, seconds: u64, mut done: impl AsyncFnMut(&mut S) -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
+        if done(subject).await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
+    let setup = TestServer::start().await;
+    let mut server = ServerProcess::start(&setup).await;
+    let academy = Academy::create(&setup, "golden-tiger")
+        .await
+        .served_by(&server.base);
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let ana = laptop
+        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
+        .await;
+    let ben = laptop.ok(json!({ "op": "add_student", "name": "Ben Ito" })).await;
+    laptop.sync().await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+    tablet.ok(json!({ "op": "start_sync" })).await;
+
+    // A check-in made elsewhere appears on the tablet without it asking.
+    laptop.ok(json!({ "op": "check_in", "student": ana })).await;
+    laptop.sync().await;
+    let arrived = eventually(&mut tablet, 10, async |tablet| {
+        attending(&tablet.snapshot().await, &ana) == 1
+    })
+    .await;
+    assert!(arrived, "the tablet did not receive the check-in");
+
+    // The server goes down; the door goes on; the server comes back.
+    server.kill().await;
+    let outcome = tablet.ok(json!({ "op": "check_in", "student": ben })).await;
+    assert_eq!(outcome["recorded"], true);
+    server.restart().await;
+    let ben_id = ben.as_str().unwrap();
+    let pushed = eventually(&mut (), 40, async |()| {
+        server_attendance(&setup, ben_id).await.len() == 1
+    })
+    .await;
+    assert!(
+        pushed,
+        "the check-in made while the server was down never reached it"
+    );
+    let status = tablet.ok(json!({ "op": "status" })).await;
+    assert_eq!(
+        (status["connection"].as_str(), status["waiting"].as_u64()),
+        (Some("online"), Some(0)),
+        "{status}"
+    );
+}
+
 #[tokio::test]
 async fn a_device_never_receives_another_academys_changes() {
     let server = TestServer::start().await;
