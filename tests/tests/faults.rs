@@ -193,6 +193,34 @@ async fn a_refused_change_is_undone_from_the_servers_copy_and_the_user_told() {
 }
 
 #[tokio::test]
+async fn a_device_clock_set_two_days_ahead_still_checks_in_today() {
+    let server = TestServer::start().await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ..
+    } = academy_with_student(&server, "golden-tiger").await;
+    let two_days = 2 * 24 * 3600;
+    let mut tablet = academy.device_with_clock(Role::FrontDesk, two_days).await;
+
+    let status = tablet.ok(json!({ "op": "status" })).await;
+    let off_by = status["clock_off_by_seconds"].as_i64().unwrap();
+    assert!((off_by - two_days).abs() < 5, "{status}");
+    let today = laptop.ok(json!({ "op": "today" })).await;
+    assert_eq!(tablet.ok(json!({ "op": "today" })).await, today);
+    // Offline now, and after a restart: the correction is kept.
+    let mut tablet = tablet.restart().await;
+    tablet.unlock(&academy.owner).await;
+    let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+    assert_eq!(outcome["session"]["key"]["date"], today, "{outcome}");
+    tablet.sync().await;
+    let on_server = server_attendance(&server, student.as_str().unwrap()).await;
+    let today: time::Date = serde_json::from_value(today).unwrap();
+    assert_eq!(on_server, vec![(today.to_string(), false)]);
+}
+
+#[tokio::test]
 async fn staff_unlock_offline_by_pin_while_wrong_pins_wait_and_roles_hold() {
     let server = TestServer::start().await;
     let Fixture { academy, student, .. } = academy_with_student(&server, "golden-tiger").await;

@@ -10,6 +10,7 @@ use serde_json::json;
 use tatami_core::ids::{DeviceId, DocId};
 use tatami_core::people::Role;
 use tatami_core::sync::{Bootstrap, DocState, SyncRequest, SyncResponse};
+use time::OffsetDateTime;
 
 /// Waits longer than the server's 25-second long poll.
 const WAIT_TIMEOUT: Duration = Duration::from_secs(35);
@@ -113,8 +114,14 @@ impl Remote {
         .await
     }
 
-    pub async fn sync(&self, credential: &str, request: &SyncRequest) -> Result<SyncResponse, RemoteError> {
-        send(
+    /// Pushes and pulls; also returns the server's clock reading (its
+    /// `Date` header), by which the device finds its own clock's error.
+    pub async fn sync(
+        &self,
+        credential: &str,
+        request: &SyncRequest,
+    ) -> Result<(SyncResponse, Option<OffsetDateTime>), RemoteError> {
+        send_dated(
             self.request(reqwest::Method::POST, "/v1/sync", credential)
                 .json(request),
         )
@@ -152,17 +159,30 @@ impl Remote {
 }
 
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, RemoteError> {
+    send_dated(request).await.map(|(value, _)| value)
+}
+
+async fn send_dated<T: DeserializeOwned>(
+    request: RequestBuilder,
+) -> Result<(T, Option<OffsetDateTime>), RemoteError> {
     let response = request
         .send()
         .await
         .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    let date = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|value| httpdate::parse_http_date(value.to_str().ok()?).ok())
+        .map(OffsetDateTime::from);
     let status = response.status();
     let body = response
         .bytes()
         .await
         .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
     if status.is_success() {
-        return serde_json::from_slice(&body).map_err(|e| RemoteError::Garbled(e.to_string()));
+        return serde_json::from_slice(&body)
+            .map(|value| (value, date))
+            .map_err(|e| RemoteError::Garbled(e.to_string()));
     }
     Err(match serde_json::from_slice::<ErrorBody>(&body) {
         Ok(error) => RemoteError::Refused {

@@ -107,7 +107,14 @@ impl Academy {
 
     /// A new device enrolled with `role` by the owner, unlocked by them.
     pub async fn device(&self, role: Role) -> DeviceProcess {
-        let mut device = DeviceProcess::start(&scratch_dir()).await;
+        self.device_with_clock(role, 0).await
+    }
+
+    /// Like [`Academy::device`], with the device clock `clock_offset`
+    /// seconds off.
+    pub async fn device_with_clock(&self, role: Role, clock_offset: i64) -> DeviceProcess {
+        let dir = scratch_dir();
+        let mut device = DeviceProcess::start_with(&dir, SecretService::start(&dir).await, clock_offset);
         device.ok(self.enrol(role)).await;
         device.unlock(&self.owner).await;
         device
@@ -254,6 +261,7 @@ async fn wait_until_serving(bus_address: &str) {
 pub struct DeviceProcess {
     dir: PathBuf,
     secrets: SecretService,
+    clock_offset: i64,
     child: Child,
     stdin: ChildStdin,
     stdout: Lines<BufReader<ChildStdout>>,
@@ -262,13 +270,14 @@ pub struct DeviceProcess {
 impl DeviceProcess {
     /// Starts a device over the store and a new keyring in `dir`.
     pub async fn start(dir: &Path) -> Self {
-        Self::start_with(dir, SecretService::start(dir).await)
+        Self::start_with(dir, SecretService::start(dir).await, 0)
     }
 
-    fn start_with(dir: &Path, secrets: SecretService) -> Self {
+    fn start_with(dir: &Path, secrets: SecretService, clock_offset: i64) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tatami-device"))
             .arg("--store")
             .arg(dir.join("device.db"))
+            .arg(format!("--clock-offset={clock_offset}"))
             .env("DBUS_SESSION_BUS_ADDRESS", &secrets.bus_address)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())
@@ -281,6 +290,7 @@ impl DeviceProcess {
         Self {
             dir: dir.to_owned(),
             secrets,
+            clock_offset,
             child,
             stdin,
             stdout,
@@ -348,7 +358,7 @@ impl DeviceProcess {
         self.child.start_kill().unwrap();
         self.child.wait().await.unwrap();
         meanwhile(&self.dir.join("device.db"));
-        Self::start_with(&self.dir, self.secrets)
+        Self::start_with(&self.dir, self.secrets, self.clock_offset)
     }
 }
 

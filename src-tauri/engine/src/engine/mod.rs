@@ -9,6 +9,7 @@ mod unlock;
 mod views;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use automerge::{ActorId, AutoCommit};
@@ -94,6 +95,9 @@ pub(crate) struct Inner {
     store: Mutex<Store>,
     pub(crate) keyring: Keyring,
     clock: Clock,
+    /// Milliseconds to add to `clock` to read the server's time: a device
+    /// clock set wrong must not put check-ins on the wrong day.
+    clock_correction: AtomicI64,
     academy: RwLock<Option<Arc<Academy>>>,
     enrolment: RwLock<Option<Enrolment>>,
     unlocked: Mutex<Option<Staff>>,
@@ -126,11 +130,16 @@ impl Engine {
             .transpose()
             .map_err(crate::store::StoreError::from)?;
         let waiting = docs::waiting(store.read())?;
+        let correction = Meta::ClockCorrection
+            .get(store.read())?
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or(0);
         let engine = Self {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 keyring: options.keyring,
                 clock: options.clock,
+                clock_correction: AtomicI64::new(correction),
                 academy: RwLock::new(None),
                 enrolment: RwLock::new(enrolment),
                 unlocked: Mutex::new(None),
@@ -186,8 +195,27 @@ impl Engine {
         Ok(())
     }
 
+    /// Now, by the device clock corrected to the server's at the last
+    /// sync.
     pub fn now(&self) -> time::OffsetDateTime {
+        self.device_clock()
+            + time::Duration::milliseconds(self.inner.clock_correction.load(Ordering::Relaxed))
+    }
+
+    /// Now, by the device clock as it is set.
+    pub(crate) fn device_clock(&self) -> time::OffsetDateTime {
         (self.inner.clock)()
+    }
+
+    /// The correction in effect, in milliseconds.
+    pub(crate) fn clock_correction(&self) -> i64 {
+        self.inner.clock_correction.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_clock_correction(&self, millis: i64) -> Result<(), EngineError> {
+        self.with_store(|store| store.write(|tx| Meta::ClockCorrection.set(tx, &millis.to_string())))?;
+        self.inner.clock_correction.store(millis, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The date at the academy now: what a promotion defaults to.

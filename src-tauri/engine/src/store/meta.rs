@@ -20,6 +20,8 @@ pub enum Meta {
     Undone,
     /// Wrong PINs in a row, as JSON.
     UnlockFailures,
+    /// Milliseconds to add to the device clock to read the server's.
+    ClockCorrection,
 }
 
 impl Meta {
@@ -31,6 +33,7 @@ impl Meta {
             Meta::LastSync => "last_sync",
             Meta::Undone => "undone",
             Meta::UnlockFailures => "unlock_failures",
+            Meta::ClockCorrection => "clock_correction",
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod apply;
 mod background;
+mod clock;
 mod enrol;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,10 @@ pub struct SyncStatus {
     pub last_sync: Option<OffsetDateTime>,
     pub last_error: Option<String>,
     pub undone: Vec<Undone>,
+    /// How far the device clock was from the server's at the last sync,
+    /// when more than a minute: the engine uses the server's time, and the
+    /// clock should be set right.
+    pub clock_off_by_seconds: i64,
 }
 
 impl SyncStatus {
@@ -63,6 +68,7 @@ impl SyncStatus {
             last_sync: None,
             last_error: None,
             undone: Vec::new(),
+            clock_off_by_seconds: 0,
         }
     }
 }
@@ -97,6 +103,7 @@ impl Engine {
             let before = status.clone();
             status.waiting = waiting;
             status.undone = undone;
+            status.clock_off_by_seconds = -self.clock_correction() / 1000;
             status.last_sync = (last_sync > 0)
                 .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(last_sync) * 1_000_000).ok())
                 .flatten();
@@ -184,7 +191,8 @@ impl Engine {
                 push: batch.push.clone(),
                 limit: None,
             };
-            let response = match remote.sync(&credential, &request).await {
+            let sent = self.device_clock();
+            let (response, server_time) = match remote.sync(&credential, &request).await {
                 Err(RemoteError::Refused { code, .. }) if code == "cursor_ahead" => {
                     // The server lost changes this device has seen (a
                     // restored backup): start over from its snapshots,
@@ -201,6 +209,9 @@ impl Engine {
                 other => other?,
             };
             report.round_trips += 1;
+            if let Some(server_time) = server_time {
+                self.check_clock(server_time, sent, self.device_clock())?;
+            }
             report.pushed += batch.push.iter().map(|g| g.changes.len() as u64).sum::<u64>();
             report.pulled += response.changes.len() as u64;
             report.cursor = response.cursor;
