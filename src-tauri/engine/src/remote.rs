@@ -78,9 +78,11 @@ struct Head {
 }
 
 impl Remote {
-    pub fn new(base: &str, tenant: &str) -> Self {
+    /// The academy `tenant` at `base`, over `http`, whose pool of
+    /// connections every sync reuses.
+    pub fn new(http: &Client, base: &str, tenant: &str) -> Self {
         Self {
-            http: Client::new(),
+            http: http.clone(),
             base: base.trim_end_matches('/').to_owned(),
             tenant: tenant.to_owned(),
         }
@@ -102,12 +104,12 @@ impl Remote {
         name: &str,
         role: Role,
     ) -> Result<Enrolled, RemoteError> {
-        let signed_in: SignedIn = send(
+        let signed_in: SignedIn = send_once(
             self.request(reqwest::Method::POST, "/v1/auth/sign-in", "")
                 .json(&json!({ "email": email, "password": password })),
         )
         .await?;
-        send(
+        send_once(
             self.request(reqwest::Method::POST, "/v1/devices", &signed_in.access_token)
                 .json(&json!({ "name": name, "role": role })),
         )
@@ -158,6 +160,7 @@ impl Remote {
     }
 }
 
+/// Sends a request of the sync protocol, which is safe to repeat.
 async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, RemoteError> {
     send_dated(request).await.map(|(value, _)| value)
 }
@@ -165,10 +168,28 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, RemoteE
 async fn send_dated<T: DeserializeOwned>(
     request: RequestBuilder,
 ) -> Result<(T, Option<OffsetDateTime>), RemoteError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    // A kept-alive connection the server closed (it restarted, say) fails
+    // the first request on it: once more, on a fresh connection.
+    let retry = request.try_clone();
+    let sent = match (request.send().await, retry) {
+        (Err(error), Some(retry)) if !error.is_connect() && !error.is_timeout() => retry.send().await,
+        (sent, _) => sent,
+    };
+    answer(sent).await
+}
+
+/// Sends a request that must not be repeated blindly: enrolment creates a
+/// device.
+async fn send_once<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, RemoteError> {
+    answer(request.send().await).await.map(|(value, _)| value)
+}
+
+/// The answer's body as `T`, with the server's clock reading; or the
+/// server's error.
+async fn answer<T: DeserializeOwned>(
+    sent: Result<reqwest::Response, reqwest::Error>,
+) -> Result<(T, Option<OffsetDateTime>), RemoteError> {
+    let response = sent.map_err(|e| RemoteError::Unreachable(e.to_string()))?;
     let date = response
         .headers()
         .get(reqwest::header::DATE)

@@ -94,6 +94,9 @@ impl std::fmt::Debug for Engine {
 pub(crate) struct Inner {
     store: Mutex<Store>,
     pub(crate) keyring: Keyring,
+    /// One HTTP client for the engine's life: its connections stay open
+    /// between syncs.
+    pub(crate) http: reqwest::Client,
     clock: Clock,
     /// Milliseconds to add to `clock` to read the server's time: a device
     /// clock set wrong must not put check-ins on the wrong day.
@@ -138,6 +141,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 keyring: options.keyring,
+                http: reqwest::Client::new(),
                 clock: options.clock,
                 clock_correction: AtomicI64::new(correction),
                 academy: RwLock::new(None),

@@ -44,7 +44,7 @@ impl Engine {
                 )));
             }
         }
-        let remote = Remote::new(&request.server, &request.academy);
+        let remote = Remote::new(&self.inner.http, &request.server, &request.academy);
         let enrolled = remote
             .enrol(
                 &request.email,

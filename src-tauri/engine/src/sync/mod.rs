@@ -137,7 +137,8 @@ impl Engine {
                 code: "device_revoked".into(),
                 message: "this device's credential is missing from the keyring: enrol it again".into(),
             }))?;
-        Ok((Remote::new(&enrolment.server, &enrolment.academy), credential))
+        let remote = Remote::new(&self.inner.http, &enrolment.server, &enrolment.academy);
+        Ok((remote, credential))
     }
 
     /// Syncs now: bootstraps a fresh device, then pushes everything waiting
