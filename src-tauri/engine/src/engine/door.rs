@@ -14,8 +14,8 @@ use tatami_core::schedule::{Session, SessionKey};
 use tatami_core::text::Color;
 use time::Duration;
 
-use super::Engine;
 use super::views::SessionInfo;
+use super::{Engine, Rows};
 use crate::academy::Academy;
 use crate::error::EngineError;
 use crate::store::rows::StudentRow;
@@ -132,9 +132,10 @@ impl Engine {
                 };
                 let tenant = academy.view.id;
                 let key = session.key;
-                recorded = self.change(
+                recorded = self.change_rows(
                     roll::doc_id(tenant, &key),
                     DocKind::Roll,
+                    Rows::RollEntry(student.id),
                     |actor| Ok(roll::create(tenant, &key, actor)?),
                     |doc| Ok(roll::check_in(doc, &entry)?),
                     Some((
@@ -170,9 +171,10 @@ impl Engine {
             at: self.now(),
             by: staff.id,
         };
-        self.change(
+        self.change_rows(
             roll::doc_id(tenant, &session),
             DocKind::Roll,
+            Rows::RollEntry(student),
             |actor| Ok(roll::create(tenant, &session, actor)?),
             |doc| Ok(roll::void(doc, student, &void)?),
             Some((

@@ -8,14 +8,16 @@ mod records;
 mod unlock;
 mod views;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use automerge::{ActorId, AutoCommit};
 use serde::{Deserialize, Serialize};
+use tatami_core::doc::roll::{self, RollView};
 use tatami_core::doc::{self, DocKind};
-use tatami_core::ids::{DeviceId, DocId, StaffId, TenantId};
+use tatami_core::ids::{DeviceId, DocId, StaffId, StudentId, TenantId};
 use tatami_core::people::{Role, Staff};
 use tokio::sync::{Notify, broadcast, watch};
 
@@ -274,10 +276,23 @@ impl Engine {
         edit: impl FnOnce(&mut AutoCommit) -> Result<T, EngineError>,
         audit: Option<(StaffId, &str, &serde_json::Value)>,
     ) -> Result<T, EngineError> {
+        self.change_rows(id, kind, Rows::All, create, edit, audit)
+    }
+
+    /// [`Engine::change`], rewriting only the `rows` named.
+    pub(crate) fn change_rows<T>(
+        &self,
+        id: DocId,
+        kind: DocKind,
+        rows: Rows,
+        create: impl FnOnce(ActorId) -> Result<AutoCommit, EngineError>,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<T, EngineError>,
+        audit: Option<(StaffId, &str, &serde_json::Value)>,
+    ) -> Result<T, EngineError> {
         let (_, actor) = self.device_actor()?;
         let at = self.now();
         let result = self.with_store_result(|store| {
-            let existing = docs::load(store.read(), id)?;
+            let existing = store.document(id)?;
             let fresh = existing.is_none();
             let mut doc = match existing {
                 Some(mut doc) => {
@@ -295,18 +310,20 @@ impl Engine {
                 .map(|c| c.raw_bytes().to_vec())
                 .collect();
             if changes.is_empty() {
+                store.keep(id, doc);
                 return Ok((value, false));
             }
-            let view = doc::project(&doc)?;
+            let projected = rows.project(&doc)?;
             store.write(|tx| {
                 docs::save(tx, id, kind, &mut doc)?;
                 docs::enqueue(tx, id, &changes)?;
-                rows::project(tx, &view)?;
+                projected.write(tx)?;
                 if let Some((staff, action, detail)) = &audit {
                     crate::store::audit::record(tx, at, Some(*staff), action, detail)?;
                 }
                 Ok(())
             })?;
+            store.keep(id, doc);
             Ok((value, true))
         })?;
         let (value, changed) = result;
@@ -327,5 +344,41 @@ impl Engine {
         work: impl FnOnce(&mut Store) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
         work(&mut lock(&self.inner.store))
+    }
+}
+
+/// Which of a document's rows an edit rewrites.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rows {
+    All,
+    /// A roll's entry for one student: a check-in or a void, which must
+    /// not cost more as the roll grows.
+    RollEntry(StudentId),
+}
+
+/// Rows projected from an edited document, to write with it.
+enum Projected {
+    All(doc::View),
+    RollEntry(RollView, StudentId),
+}
+
+impl Rows {
+    fn project(&self, doc: &AutoCommit) -> Result<Projected, EngineError> {
+        Ok(match *self {
+            Rows::All => Projected::All(doc::project(doc)?),
+            Rows::RollEntry(student) => {
+                let only = BTreeSet::from([student.to_string()]);
+                Projected::RollEntry(roll::project_students(doc, &only)?, student)
+            }
+        })
+    }
+}
+
+impl Projected {
+    fn write(&self, tx: &rusqlite::Connection) -> Result<(), crate::store::StoreError> {
+        match self {
+            Projected::All(view) => rows::project(tx, view),
+            Projected::RollEntry(roll, student) => rows::put_roll_entry(tx, roll, *student),
+        }
     }
 }

@@ -12,8 +12,10 @@ pub mod rows;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use automerge::AutoCommit;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction};
 use tatami_core::doc::DocError;
+use tatami_core::ids::DocId;
 
 pub use docs::OutboxBatch;
 pub use meta::Meta;
@@ -55,6 +57,11 @@ impl From<rusqlite::Error> for StoreError {
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The document the last local edit saved, as saved: the door edits
+    /// the same roll scan after scan, and loading it from its bytes each
+    /// time costs more than the rest of a check-in. Any other write drops
+    /// it, so it is never older than the stored copy.
+    hot: Option<(DocId, AutoCommit)>,
 }
 
 impl Store {
@@ -73,7 +80,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "full")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate::run(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, hot: None })
     }
 
     /// Runs `work` in one transaction: all of it commits, or none.
@@ -81,6 +88,7 @@ impl Store {
         &mut self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.hot = None;
         let tx = self.conn.transaction()?;
         let value = work(&tx)?;
         tx.commit()?;
@@ -90,6 +98,20 @@ impl Store {
     /// Read access for queries.
     pub fn read(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Document `id` as stored: from memory when it is the last one a
+    /// local edit saved, else loaded.
+    pub fn document(&mut self, id: DocId) -> Result<Option<AutoCommit>, StoreError> {
+        match self.hot.take() {
+            Some((hot, doc)) if hot == id => Ok(Some(doc)),
+            _ => docs::load(&self.conn, id),
+        }
+    }
+
+    /// Keeps `doc`, just saved as `id`, for the next edit.
+    pub fn keep(&mut self, id: DocId, doc: AutoCommit) {
+        self.hot = Some((id, doc));
     }
 }
 

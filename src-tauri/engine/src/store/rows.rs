@@ -66,9 +66,21 @@ fn put_staff(conn: &Connection, staff: &Staff) -> Result<(), StoreError> {
 }
 
 fn put_roll(conn: &Connection, roll: &RollView) -> Result<(), StoreError> {
-    let id = roll.id.to_string();
     conn.prepare_cached("DELETE FROM attendance WHERE roll = ?1")?
-        .execute([&id])?;
+        .execute([roll.id.to_string()])?;
+    insert_entries(conn, roll)
+}
+
+/// Rewrites the attendance rows of `student` only, from `roll` projected
+/// for that student: what a check-in or a void changed.
+pub fn put_roll_entry(conn: &Connection, roll: &RollView, student: StudentId) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM attendance WHERE roll = ?1 AND student = ?2")?
+        .execute([roll.id.to_string(), student.to_string()])?;
+    insert_entries(conn, roll)
+}
+
+fn insert_entries(conn: &Connection, roll: &RollView) -> Result<(), StoreError> {
+    let id = roll.id.to_string();
     let mut insert = conn.prepare_cached(
         "INSERT INTO attendance (roll, student, class, date, at_ms, by_staff, device, method,
              voided, pass_issued, pass_nonce)

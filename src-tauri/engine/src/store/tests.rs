@@ -1,7 +1,7 @@
 use super::*;
 use tatami_core::belt::Grade;
-use tatami_core::doc::View;
 use tatami_core::doc::student::StudentView;
+use tatami_core::doc::{DocKind, View};
 use tatami_core::ids::{RankId, StudentId};
 use tatami_core::people::Student;
 use tatami_core::text::PersonName;
@@ -47,7 +47,7 @@ fn a_store_made_by_the_first_version_opens_migrated_with_its_rows_searchable() {
         let mut conn = Connection::open(&path).unwrap();
         claim(&conn, &path).unwrap();
         migrate::run_to(&mut conn, 1).unwrap();
-        let old = Store { conn };
+        let old = Store { conn, hot: None };
         rows::project(old.read(), &View::Student(student("Ana Souza"))).unwrap();
         assert!(old.read().prepare("SELECT * FROM students_search").is_err());
     }
@@ -123,4 +123,47 @@ fn a_store_from_a_newer_version_is_refused() {
         .unwrap();
     drop(conn);
     assert!(matches!(Store::open(&path), Err(StoreError::Newer { .. })));
+}
+
+#[test]
+fn the_document_kept_in_memory_never_outlives_a_write_of_the_store() {
+    let mut store = Store::open(&scratch("hot.db")).unwrap();
+    let ana = student("Ana Souza");
+    let id = tatami_core::doc::student::doc_id(ana.student.id);
+    let mut saved = tatami_core::doc::student::create(&ana.student, automerge::ActorId::random()).unwrap();
+    store
+        .write(|tx| docs::save(tx, id, DocKind::Student, &mut saved))
+        .unwrap();
+
+    // A local edit keeps its document; the next edit takes it from memory.
+    let mut edited = saved.fork();
+    let renamed = Student {
+        name: PersonName::parse("Ana Lima").unwrap(),
+        ..ana.student.clone()
+    };
+    tatami_core::doc::student::update(&mut edited, &renamed).unwrap();
+    store.keep(id, edited);
+    let from_memory = store.document(id).unwrap().unwrap();
+    assert_eq!(
+        tatami_core::doc::student::project(&from_memory)
+            .unwrap()
+            .student
+            .name
+            .as_str(),
+        "Ana Lima"
+    );
+
+    // Any write (a sync applying the server's changes, say) drops it: the
+    // stored copy is read again.
+    store.keep(id, from_memory);
+    store.write(|tx| Meta::LastSync.set(tx, "1")).unwrap();
+    let stored = store.document(id).unwrap().unwrap();
+    assert_eq!(
+        tatami_core::doc::student::project(&stored)
+            .unwrap()
+            .student
+            .name
+            .as_str(),
+        "Ana Souza"
+    );
 }
