@@ -1,0 +1,3 @@
+//! Shared by the bins and tests of the end-to-end crate.
+
+pub mod corpus;
