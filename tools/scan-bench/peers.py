@@ -116,11 +116,16 @@ def rqrr(args) -> JsonLinesBin:
     return JsonLinesBin("rqrr", [str(args.decode_bin)])
 
 
+def pipeline(args) -> JsonLinesBin:
+    return JsonLinesBin("pipeline", [str(args.decode_bin), "--pipeline"])
+
+
 # Name -> constructor, in table order.
 DECODERS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "zbar": zbar,
     "zxing-cpp": zxing_cpp,
     "rqrr": rqrr,
+    "pipeline": pipeline,
 }
 
 

@@ -15,6 +15,7 @@ pub mod credentials;
 mod engine;
 pub mod error;
 pub mod remote;
+pub mod scan;
 pub mod store;
 pub mod sync;
 

@@ -1,6 +1,7 @@
 //! `tatami-qr-decode`: decodes every frame of a corpus directory with plain
 //! rqrr, each call behind `catch_unwind` (rqrr can panic on some images),
-//! and prints one JSON line per frame: `file`, `payloads` (every text
+//! or with the engine's scan pipeline (`--pipeline`), and prints one JSON
+//! line per frame: `file`, `payloads` (every text
 //! read), `error`, `ms` (the decode alone, not reading the PNG) and
 //! `panicked`. `tools/scan-bench/peers.py` runs it beside other decoders.
 
@@ -14,6 +15,7 @@ use std::time::Instant;
 use clap::Parser;
 use image::GrayImage;
 use serde_json::json;
+use tatami_client::scan::{self, GrayFrame};
 
 #[derive(Debug, Parser)]
 #[command(about = "Decode a QR corpus with plain rqrr, one JSON line per frame")]
@@ -24,6 +26,9 @@ struct Args {
     /// Decode each frame this many times and report the fastest.
     #[arg(long, default_value_t = 1)]
     repeat: u32,
+    /// Decode with the engine's scan pipeline instead of plain rqrr.
+    #[arg(long)]
+    pipeline: bool,
 }
 
 /// What one decode found.
@@ -48,7 +53,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         let mut outcome = None;
         for _ in 0..args.repeat.max(1) {
             let start = Instant::now();
-            let result = catch_unwind(AssertUnwindSafe(|| rqrr_decode(&image)));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                if args.pipeline {
+                    pipeline_decode(&image)
+                } else {
+                    rqrr_decode(&image)
+                }
+            }));
             fastest = fastest.min(start.elapsed().as_secs_f64() * 1e3);
             outcome = Some(result);
         }
@@ -89,6 +100,29 @@ fn rqrr_decode(image: &GrayImage) -> Decoded {
         decoded.error = None;
     }
     decoded
+}
+
+/// The engine's pipeline; it catches rqrr's panics itself and reports
+/// them as a frame that did not read.
+fn pipeline_decode(image: &GrayImage) -> Decoded {
+    let frame = GrayFrame::new(
+        image.width() as usize,
+        image.height() as usize,
+        image.as_raw().clone(),
+    );
+    let decoded = frame.map(|frame| scan::decode(&frame)).unwrap_or_default();
+    let error = decoded.payloads.is_empty().then(|| {
+        if decoded.panicked {
+            "rqrr panicked"
+        } else {
+            "no code found"
+        }
+        .to_owned()
+    });
+    Decoded {
+        payloads: decoded.payloads,
+        error,
+    }
 }
 
 fn panic_message(panic: &(dyn Any + Send)) -> String {
