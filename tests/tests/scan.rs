@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 use tatami_client::scan::{self, GrayFrame};
-use tatami_e2e::corpus::{Frame, plan};
+use tatami_e2e::corpus::plan;
 
 /// A seed and size the pipeline was not tuned on.
 const SEED: u64 = 2026;
@@ -13,16 +13,6 @@ const PER_FAMILY: usize = 6;
 /// The pipeline read 53% of the default corpus (seed 1, 500 frames) where
 /// plain rqrr read 43%.
 const LEAST_PERCENT: usize = 45;
-
-fn plain_rqrr(frame: &Frame) -> Vec<String> {
-    let (w, h) = (frame.width as usize, frame.height as usize);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| frame.pixels[y * w + x]);
-    image
-        .detect_grids()
-        .iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
-        .collect()
-}
 
 #[test]
 fn the_pipeline_reads_hard_frames_better_than_plain_rqrr_and_never_misreads() {
@@ -41,8 +31,9 @@ fn the_pipeline_reads_hard_frames_better_than_plain_rqrr_and_never_misreads() {
             expected
         );
         ours += usize::from(decoded.payloads == expected);
-        theirs +=
-            usize::from(std::panic::catch_unwind(|| plain_rqrr(&frame)).is_ok_and(|read| read == expected));
+        theirs += usize::from(
+            std::panic::catch_unwind(|| frame.read_with_plain_rqrr()).is_ok_and(|read| read == expected),
+        );
     }
     let frames = corpus.frames.len();
     println!("the pipeline read {ours} of {frames} frames, plain rqrr {theirs}");

@@ -101,6 +101,20 @@ pub struct Frame {
     pub pixels: Vec<u8>,
 }
 
+impl Frame {
+    /// What plain rqrr reads here, as its documentation shows it used: the
+    /// baseline a pipeline is measured against. It may panic.
+    pub fn read_with_plain_rqrr(&self) -> Vec<String> {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| self.pixels[y * w + x]);
+        image
+            .detect_grids()
+            .iter()
+            .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+            .collect()
+    }
+}
+
 /// `manifest.json`: the seed, the academy's public key, and each file's
 /// expected text, family, level and scene parameters.
 #[derive(Debug, Serialize)]

@@ -4,16 +4,6 @@ fn manifest_json(corpus: &Corpus) -> String {
     serde_json::to_string(&corpus.manifest()).unwrap()
 }
 
-fn rqrr_read(frame: &Frame) -> Vec<String> {
-    let (w, h) = (frame.width as usize, frame.height as usize);
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| frame.pixels[y * w + x]);
-    image
-        .detect_grids()
-        .iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
-        .collect()
-}
-
 fn find<'a>(corpus: &'a Corpus, file: &str) -> &'a FrameSpec {
     corpus.frames.iter().find(|f| f.file == file).unwrap()
 }
@@ -41,12 +31,18 @@ fn an_easy_frame_reads_with_plain_rqrr_and_a_hard_one_does_not() {
         PayloadKind::PhonePass | PayloadKind::MemberCard
     ));
     assert_eq!(
-        rqrr_read(&easy.render().unwrap()),
+        easy.render().unwrap().read_with_plain_rqrr(),
         vec![easy.expected.clone().unwrap()]
     );
     let hard = find(&corpus, "blur-015.png");
     assert!(hard.level > 0.85);
-    assert!(!rqrr_read(&hard.render().unwrap()).contains(hard.expected.as_ref().unwrap()));
+    assert!(
+        !hard
+            .render()
+            .unwrap()
+            .read_with_plain_rqrr()
+            .contains(hard.expected.as_ref().unwrap())
+    );
 }
 
 #[test]
