@@ -48,11 +48,12 @@ fn the_pipeline_reads_hard_frames_better_than_plain_rqrr_and_never_misreads() {
 }
 
 #[test]
-fn a_frame_of_the_wrong_size_is_refused() {
+fn a_frame_of_the_wrong_size_is_refused_and_a_blank_one_reads_nothing() {
     assert_eq!(GrayFrame::new(4, 4, vec![0; 15]), None);
-    assert!(
-        scan::decode(&GrayFrame::new(8, 8, vec![255; 64]).unwrap())
-            .payloads
-            .is_empty()
-    );
+    assert_eq!(GrayFrame::new(0, 0, Vec::new()), None);
+    assert_eq!(GrayFrame::new(8192, 4096, vec![0; 8192 * 4096]), None);
+    for (width, height) in [(1, 1), (8, 8), (21, 1), (64, 48)] {
+        let blank = GrayFrame::new(width, height, vec![255; width * height]).unwrap();
+        assert_eq!(scan::decode(&blank), scan::Decoded::default(), "{width}x{height}");
+    }
 }

@@ -11,33 +11,36 @@ pub(super) fn local_mean(frame: &GrayFrame) -> Vec<bool> {
     // A window of about an eighth of the short side: several modules of
     // any code big enough to read, smaller than the light's changes.
     let radius = (w.min(h) / 16).max(4);
-    let integral = integral(frame);
+    let sums = integral(frame);
+    // Each column's window, the same on every row.
+    let columns: Vec<(usize, usize)> = (0..w)
+        .map(|x| (x.saturating_sub(radius), (x + radius + 1).min(w)))
+        .collect();
     let mut dark = Vec::with_capacity(w * h);
-    for y in 0..h {
+    for (y, row) in frame.pixels.chunks_exact(w).enumerate() {
         let (top, bottom) = (y.saturating_sub(radius), (y + radius + 1).min(h));
-        for x in 0..w {
-            let (left, right) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+        let above = &sums[top * (w + 1)..(top + 1) * (w + 1)];
+        let below = &sums[bottom * (w + 1)..(bottom + 1) * (w + 1)];
+        for (&pixel, &(left, right)) in row.iter().zip(&columns) {
             let area = ((bottom - top) * (right - left)) as u64;
-            let sum = integral[bottom * (w + 1) + right] + integral[top * (w + 1) + left]
-                - integral[top * (w + 1) + right]
-                - integral[bottom * (w + 1) + left];
+            let sum = u64::from(below[right] + above[left] - above[right] - below[left]);
             // A little below the mean, so flat paper does not speckle.
-            dark.push(u64::from(frame.at(x, y)) * area * 100 < sum * 93);
+            dark.push(u64::from(pixel) * area * 100 < sum * 93);
         }
     }
     dark
 }
 
 /// Sums over every rectangle from the origin, one row and column of zeros
-/// first.
-fn integral(frame: &GrayFrame) -> Vec<u64> {
-    let (w, h) = (frame.width, frame.height);
-    let mut sums = vec![0u64; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let mut row = 0u64;
-        for x in 0..w {
-            row += u64::from(frame.at(x, y));
-            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+/// first. A frame of up to 16 million pixels fits in `u32`.
+fn integral(frame: &GrayFrame) -> Vec<u32> {
+    let w = frame.width;
+    let mut sums = vec![0u32; (w + 1) * (frame.height + 1)];
+    for (y, row) in frame.pixels.chunks_exact(w).enumerate() {
+        let mut running = 0u32;
+        for (x, &pixel) in row.iter().enumerate() {
+            running += u32::from(pixel);
+            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + running;
         }
     }
     sums

@@ -21,6 +21,10 @@ pub struct Decoded {
 /// neighbourhoods (uneven light, glare, low contrast).
 pub fn decode(frame: &GrayFrame) -> Decoded {
     let mut decoded = Decoded::default();
+    // Smaller than the smallest QR code at a pixel a module.
+    if frame.width.min(frame.height) < 21 {
+        return decoded;
+    }
     let views: [&dyn Fn() -> Vec<String>; 3] = [
         &|| {
             let half = frame.half();

@@ -8,10 +8,16 @@ pub struct GrayFrame {
     pub pixels: Vec<u8>,
 }
 
+/// The most pixels a frame may have (4096 × 4096): sums over a frame
+/// stay within `u32`.
+const MAX_PIXELS: usize = 1 << 24;
+
 impl GrayFrame {
-    /// `None` when `pixels` does not hold `width` × `height` bytes.
+    /// `None` when `pixels` does not hold `width` × `height` bytes, or the
+    /// frame is empty or larger than 4096 × 4096 pixels.
     pub fn new(width: usize, height: usize, pixels: Vec<u8>) -> Option<Self> {
-        (width.checked_mul(height) == Some(pixels.len())).then_some(Self {
+        let fits = width > 0 && height > 0 && pixels.len() <= MAX_PIXELS;
+        (fits && width.checked_mul(height) == Some(pixels.len())).then_some(Self {
             width,
             height,
             pixels,
