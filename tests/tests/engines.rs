@@ -8,7 +8,9 @@ mod support;
 
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
-use support::{Academy, Fixture, ServerProcess, TestServer, academy_with_student, belts, server_attendance};
+use support::{
+    Academy, Fixture, ServerProcess, TestServer, academy_with_student, belts, eventually, server_attendance,
+};
 use tatami_core::people::Role;
 
 /// The student's standing (not voided) check-ins in a snapshot.
@@ -164,7 +166,15 @@ async fn a_confirmed_check_in_survives_the_device_being_killed_and_reaches_the_s
 
 #[tokio::test]
 async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_nothing_twice() {
-    const ROUNDS: [u64; 4] = [0, 5, 20, 60];
+    /// When the server dies: as the push leaves the device, or as soon as
+    /// the push is committed, when its answer may not have reached the
+    /// device.
+    #[derive(Clone, Copy)]
+    enum Kill {
+        AtOnce,
+        OnceStored,
+    }
+    const ROUNDS: [Kill; 4] = [Kill::AtOnce, Kill::OnceStored, Kill::AtOnce, Kill::OnceStored];
     const PER_ROUND: usize = 40;
     let setup = TestServer::start().await;
     let mut server = ServerProcess::start(&setup).await;
@@ -183,7 +193,7 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
     tablet.sync().await;
 
     let mut interrupted = 0;
-    for (round, kill_after_ms) in ROUNDS.into_iter().enumerate() {
+    for (round, kill) in ROUNDS.into_iter().enumerate() {
         for student in &students[round * PER_ROUND..(round + 1) * PER_ROUND] {
             let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
             assert_eq!(outcome["recorded"], true);
@@ -191,7 +201,14 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
         // The push is under way when the server dies.
         let sync = json!({ "op": "sync" });
         tablet.send(&sync).await;
-        tokio::time::sleep(std::time::Duration::from_millis(kill_after_ms)).await;
+        if let Kill::OnceStored = kill {
+            let stored = i64::try_from((round + 1) * PER_ROUND).unwrap();
+            let committed = eventually(&mut (), 30, async |()| {
+                standing(&setup, &academy).await.0 == stored
+            })
+            .await;
+            assert!(committed, "the push was never stored");
+        }
         server.kill().await;
         if let Err(error) = tablet.answer(&sync).await {
             assert_eq!(error["code"], "offline", "{error}");
@@ -203,16 +220,8 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
     }
 
     assert!(interrupted > 0, "no push was interrupted: kill sooner");
-    let mut db = PgConnection::connect_with(&setup.db.superuser).await.unwrap();
-    let (rows, students_in): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(DISTINCT student_id) FROM attendance WHERE tenant_id = $1 AND voided_at IS NULL",
-    )
-    .bind(academy.tenant.id.as_uuid())
-    .fetch_one(&mut db)
-    .await
-    .unwrap();
     let expected = i64::try_from(students.len()).unwrap();
-    assert_eq!((rows, students_in), (expected, expected));
+    assert_eq!(standing(&setup, &academy).await, (expected, expected));
     // A device that joins now sees exactly what was confirmed at the door.
     let mut office = academy.device(Role::Admin).await;
     office.sync().await;
@@ -222,17 +231,18 @@ async fn the_server_killed_in_the_middle_of_a_push_loses_nothing_and_counts_noth
     }
 }
 
-/// Waits up to `seconds` for `done` to hold of `subject`, checking every
-/// 50 ms.
-async fn eventually<S>(subject: &mut S, seconds: u64, mut done: impl AsyncFnMut(&mut S) -> bool) -> bool {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
-    while tokio::time::Instant::now() < deadline {
-        if done(subject).await {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    false
+/// The server's standing check-ins of `academy`, and of how many students.
+async fn standing(server: &TestServer, academy: &Academy) -> (i64, i64) {
+    let mut db = PgConnection::connect_with(&server.db.superuser).await.unwrap();
+    let counts = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT student_id) FROM attendance WHERE tenant_id = $1 AND voided_at IS NULL",
+    )
+    .bind(academy.tenant.id.as_uuid())
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    counts
 }
 
 #[tokio::test]

@@ -233,8 +233,7 @@ impl SecretService {
 
 /// Waits until the keyring owns the Secret Service name on the bus.
 async fn wait_until_serving(bus_address: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while tokio::time::Instant::now() < deadline {
+    let serving = eventually(&mut (), 10, async |()| {
         let answer = Command::new("dbus-send")
             .args([
                 "--print-reply",
@@ -248,12 +247,23 @@ async fn wait_until_serving(bus_address: &str) {
             .output()
             .await
             .expect("dbus-send is needed (apt-get install dbus)");
-        if String::from_utf8_lossy(&answer.stdout).contains("boolean true") {
-            return;
+        String::from_utf8_lossy(&answer.stdout).contains("boolean true")
+    })
+    .await;
+    assert!(serving, "gnome-keyring did not start serving on {bus_address}");
+}
+
+/// Waits up to `seconds` for `done` to hold of `subject`, checking every
+/// 20 ms; whether it did.
+pub async fn eventually<S>(subject: &mut S, seconds: u64, mut done: impl AsyncFnMut(&mut S) -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
+        if done(subject).await {
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("gnome-keyring did not start serving on {bus_address}");
+    false
 }
 
 /// One `tatami-device` process.
