@@ -15,39 +15,20 @@ pub struct Decoded {
     pub panicked: bool,
 }
 
-/// The views tried, in order: the frame at half size (fast, and it
-/// averages away sensor noise and screen moiré); the frame as it is, by
-/// rqrr's own binarization (small codes); the frame thresholded by its
-/// neighbourhoods (uneven light, glare, low contrast).
+/// The views tried, in order: the frame at half size (a quarter of the
+/// work, and the 2×2 mean averages away sensor noise and screen moiré) by
+/// rqrr's own binarization; the half frame thresholded by its
+/// neighbourhoods (uneven light, glare, low contrast); the full frame so
+/// thresholded (small codes).
 pub fn decode(frame: &GrayFrame) -> Decoded {
     let mut decoded = Decoded::default();
     // Smaller than the smallest QR code at a pixel a module.
     if frame.width.min(frame.height) < 21 {
         return decoded;
     }
-    let views: [&dyn Fn() -> Vec<String>; 3] = [
-        &|| {
-            let half = frame.half();
-            texts(
-                PreparedImage::prepare_from_greyscale(half.width, half.height, |x, y| half.at(x, y))
-                    .detect_grids(),
-            )
-        },
-        &|| {
-            let half = frame.half();
-            let dark = binarize::local_mean(&half);
-            let mut prepared =
-                PreparedImage::prepare_from_bitmap(half.width, half.height, |x, y| dark[y * half.width + x]);
-            texts(prepared.detect_grids())
-        },
-        &|| {
-            let dark = binarize::local_mean(frame);
-            let mut prepared = PreparedImage::prepare_from_bitmap(frame.width, frame.height, |x, y| {
-                dark[y * frame.width + x]
-            });
-            texts(prepared.detect_grids())
-        },
-    ];
+    let half = frame.half();
+    let views: [&dyn Fn() -> Vec<String>; 3] =
+        [&|| read_gray(&half), &|| read_dark(&half), &|| read_dark(frame)];
     for view in views {
         match catch_unwind(AssertUnwindSafe(view)) {
             Ok(payloads) if !payloads.is_empty() => {
@@ -59,6 +40,22 @@ pub fn decode(frame: &GrayFrame) -> Decoded {
         }
     }
     decoded
+}
+
+/// rqrr with its own binarization.
+fn read_gray(frame: &GrayFrame) -> Vec<String> {
+    texts(
+        PreparedImage::prepare_from_greyscale(frame.width, frame.height, |x, y| frame.at(x, y))
+            .detect_grids(),
+    )
+}
+
+/// rqrr over the frame thresholded by its neighbourhoods.
+fn read_dark(frame: &GrayFrame) -> Vec<String> {
+    let dark = binarize::local_mean(frame);
+    let mut prepared =
+        PreparedImage::prepare_from_bitmap(frame.width, frame.height, |x, y| dark[y * frame.width + x]);
+    texts(prepared.detect_grids())
 }
 
 /// The text of every grid that decodes.
