@@ -11,7 +11,11 @@ use sqlx::{Connection, PgConnection};
 use support::{
     Academy, Fixture, ServerProcess, TestServer, academy_with_student, belts, eventually, server_attendance,
 };
+use tatami_core::calendar::academy_time;
+use tatami_core::ids::{ClassId, SlotId};
 use tatami_core::people::Role;
+use tatami_core::schedule::{Class, WeeklySlot};
+use tatami_core::text::{Label, TimeZoneName};
 
 /// The student's standing (not voided) check-ins in a snapshot.
 fn attending(snapshot: &Value, student: &Value) -> usize {
@@ -291,6 +295,81 @@ async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
         (Some("online"), Some(0)),
         "{status}"
     );
+}
+
+#[tokio::test]
+async fn classes_the_schedule_rolls_notes_and_the_audit_trail_work_across_devices() {
+    let server = TestServer::start().await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ..
+    } = academy_with_student(&server, "golden-tiger").await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+
+    // A class that started five minutes ago, academy time, every day.
+    let zone = TimeZoneName::parse("Europe/Lisbon").unwrap();
+    let now = academy_time(time::OffsetDateTime::now_utc(), &zone);
+    let starts = if now.time() > time::macros::time!(00:05) {
+        now.time() - time::Duration::minutes(5)
+    } else {
+        time::Time::MIDNIGHT
+    };
+    let class = Class {
+        id: ClassId::new(),
+        name: Label::parse("Fundamentals").unwrap(),
+        color: None,
+    };
+    let slot = WeeklySlot {
+        id: SlotId::new(),
+        class: class.id,
+        weekday: now.weekday(),
+        starts,
+        minutes: 60,
+    };
+    laptop.ok(json!({ "op": "put_class", "class": class })).await;
+    laptop.ok(json!({ "op": "set_schedule", "slots": [slot] })).await;
+    laptop
+        .ok(json!({ "op": "add_note", "student": student, "text": "Ready for sparring" }))
+        .await;
+    laptop.sync().await;
+    tablet.sync().await;
+
+    // A front-desk tablet may not change the classes.
+    let refused = tablet
+        .call(json!({ "op": "put_class", "class": class }))
+        .await
+        .unwrap_err();
+    assert_eq!(refused["code"], "forbidden");
+    let sessions = tablet.ok(json!({ "op": "sessions_today" })).await;
+    let names: Vec<&str> = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Fundamentals", "Open mat"], "{sessions}");
+    // A check-in goes to the class under way, not the open mat.
+    let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+    assert_eq!(outcome["session"]["name"], "Fundamentals", "{outcome}");
+    let session = outcome["session"]["key"].clone();
+    tablet.sync().await;
+    laptop.sync().await;
+    let roll = laptop.ok(json!({ "op": "roll", "session": session })).await;
+    assert_eq!(roll.as_array().unwrap().len(), 1, "{roll}");
+    assert_eq!(roll[0]["student"], student);
+
+    let profile = tablet.ok(json!({ "op": "profile", "student": student })).await;
+    assert_eq!(profile["notes"][0]["text"], "Ready for sparring", "{profile}");
+    let audit = tablet.ok(json!({ "op": "audit", "limit": 10 })).await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"check_in"), "{audit}");
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use tatami_client::{Engine, EngineError, EngineOptions, StudentPatch, clock};
 use tatami_core::belt::{Grade, Rank};
 use tatami_core::ids::StudentId;
 use tatami_core::people::StudentStatus;
-use tatami_core::schedule::SessionKey;
+use tatami_core::schedule::{Class, SessionKey, WeeklySlot};
 use tatami_core::text::{Email, PersonName, Phone, Prose};
 use time::Date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -84,6 +84,20 @@ enum Command {
     },
     Roster {
         query: Option<String>,
+    },
+    AddNote {
+        student: StudentId,
+        text: String,
+    },
+    PutClass {
+        class: Class,
+    },
+    SetSchedule {
+        slots: Vec<WeeklySlot>,
+    },
+    SessionsToday,
+    Audit {
+        limit: u32,
     },
     Roll {
         session: SessionKey,
@@ -182,6 +196,13 @@ impl Device {
                 ..RosterFilter::default()
             })?),
             Command::Roll { session } => to_json(engine.roll(&session)?),
+            Command::AddNote { student, text } => {
+                to_json(engine.add_note(student, Prose::parse(&text).map_err(invalid)?)?)
+            }
+            Command::PutClass { class } => to_json(engine.put_class(&class)?),
+            Command::SetSchedule { slots } => to_json(engine.set_schedule(slots)?),
+            Command::SessionsToday => to_json(engine.sessions_today()?),
+            Command::Audit { limit } => to_json(engine.audit(limit)?),
             Command::Snapshot { students } => snapshot(engine, students),
         }
     }

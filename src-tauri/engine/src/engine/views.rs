@@ -88,7 +88,7 @@ impl Engine {
     /// Today's sessions at the academy, by start time, open mat last.
     pub fn sessions_today(&self) -> Result<Vec<SessionInfo>, EngineError> {
         let academy = self.require_academy()?;
-        let today = academy.local(self.now()).date();
+        let today = self.today()?;
         let mut sessions = academy.schedule.sessions_on(today);
         sessions.push(Session::open_mat(today));
         Ok(sessions.iter().map(|s| SessionInfo::of(&academy, s)).collect())
