@@ -7,7 +7,7 @@ use std::hint::black_box;
 use tatami_core::belt::Grade;
 use tatami_core::checkin::{CheckInSettings, Presented, Scan, decide};
 use tatami_core::ids::{RankId, StudentId, TenantId};
-use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag, TrustedKeys};
+use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag};
 use tatami_core::people::Student;
 use tatami_core::schedule::Session;
 use tatami_core::text::PersonName;
@@ -16,7 +16,7 @@ use time::macros::{date, datetime};
 fn passes(c: &mut Criterion) {
     let tenant = TenantId::new();
     let signer = PassSigner::new(tenant, KeyId(1), &[42; 32]);
-    let keys = TrustedKeys::new(tenant, [(KeyId(1), signer.public_key())]).expect("valid key");
+    let keys = signer.trusted_keys();
     let student = StudentId::new();
     let now = datetime!(2026-11-23 18:00 UTC);
     let phone = Pass {

@@ -229,18 +229,8 @@ impl TrustedKeys {
     /// Checks, in order: shape, academy, key, signature, and for a phone
     /// pass its validity period at `now` (allowing [`CLOCK_SKEW`]).
     pub fn verify(&self, text: &str, now: OffsetDateTime) -> Result<VerifiedPass, PassError> {
-        let bytes = text_to_bytes(text)?;
-        let unverified = layout::parse(&bytes)?;
-        if unverified.tenant != self.tag {
-            return Err(PassError::WrongTenant);
-        }
-        let key = self.keys.get(&unverified.key_id).ok_or(PassError::UnknownKey {
-            key_id: unverified.key_id,
-        })?;
-        let signature = Signature::from_bytes(&unverified.signature);
-        key.verify_strict(&signed_message(self.tenant, unverified.signed), &signature)
-            .map_err(|_| PassError::BadSignature)?;
-        if let PassKind::Phone(phone) = &unverified.pass.kind {
+        let verified = self.signed(text)?;
+        if let PassKind::Phone(phone) = &verified.pass.kind {
             if now + CLOCK_SKEW < phone.issued {
                 return Err(PassError::NotYetValid {
                     valid_from: phone.issued,
@@ -252,6 +242,28 @@ impl TrustedKeys {
                 });
             }
         }
+        Ok(verified)
+    }
+
+    /// True when `text` is a pass this academy signed, valid now or not:
+    /// a scanner knows then that not a bit of it was misread.
+    pub fn is_signed(&self, text: &str) -> bool {
+        self.signed(text).is_ok()
+    }
+
+    /// Shape, academy, key and signature.
+    fn signed(&self, text: &str) -> Result<VerifiedPass, PassError> {
+        let bytes = text_to_bytes(text)?;
+        let unverified = layout::parse(&bytes)?;
+        if unverified.tenant != self.tag {
+            return Err(PassError::WrongTenant);
+        }
+        let key = self.keys.get(&unverified.key_id).ok_or(PassError::UnknownKey {
+            key_id: unverified.key_id,
+        })?;
+        let signature = Signature::from_bytes(&unverified.signature);
+        key.verify_strict(&signed_message(self.tenant, unverified.signed), &signature)
+            .map_err(|_| PassError::BadSignature)?;
         Ok(VerifiedPass {
             key_id: unverified.key_id,
             pass: unverified.pass,
@@ -290,6 +302,15 @@ impl PassSigner {
 
     pub fn public_key(&self) -> [u8; 32] {
         self.key.verifying_key().to_bytes()
+    }
+
+    /// The keys that verify this signer's passes.
+    pub fn trusted_keys(&self) -> TrustedKeys {
+        TrustedKeys {
+            tenant: self.tenant,
+            tag: TenantTag::of(self.tenant),
+            keys: BTreeMap::from([(self.key_id, self.key.verifying_key())]),
+        }
     }
 
     /// The pass as QR alphanumeric text.

@@ -77,6 +77,25 @@ fn a_device_clock_years_off_gets_a_clear_error_and_cards_still_work() {
 }
 
 #[test]
+fn a_scanner_knows_a_signed_pass_at_any_time_and_nothing_else() {
+    let s = signer(TenantId::new(), 1, 9);
+    let keys = s.trusted_keys();
+    let expired = s
+        .sign(&phone(StudentId::new(), NOW - Duration::days(2), 5))
+        .unwrap();
+    assert!(keys.is_signed(&expired), "expired, but read as printed");
+    let foreign = signer(TenantId::new(), 1, 9)
+        .sign(&card(StudentId::new(), 3))
+        .unwrap();
+    assert!(!keys.is_signed(&foreign));
+    let mut misread = s.sign(&card(StudentId::new(), 3)).unwrap();
+    let last = misread.pop().unwrap();
+    misread.push(if last == '0' { '1' } else { '0' });
+    assert!(!keys.is_signed(&misread));
+    assert!(!keys.is_signed("https://example.com"));
+}
+
+#[test]
 fn another_academys_pass_is_refused() {
     let ours = signer(TenantId::new(), 1, 9);
     let theirs = signer(TenantId::new(), 1, 9);

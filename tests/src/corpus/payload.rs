@@ -5,7 +5,7 @@ use qrcode::types::QrError;
 use qrcode::{Color, EcLevel, QrCode, Version};
 use serde::Serialize;
 use tatami_core::ids::{StudentId, TenantId};
-use tatami_core::pass::{KeyId, OutOfRange, Pass, PassKind, PassSigner, PhonePass, StudentTag};
+use tatami_core::pass::{KeyId, OutOfRange, Pass, PassKind, PassSigner, PhonePass, StudentTag, TrustedKeys};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -46,6 +46,15 @@ pub struct AcademyKeys {
     /// A time at which every phone pass of the corpus is valid.
     #[serde(with = "time::serde::rfc3339")]
     pub valid_at: OffsetDateTime,
+    #[serde(skip)]
+    trusted: TrustedKeys,
+}
+
+impl AcademyKeys {
+    /// The keys a door of this academy trusts.
+    pub fn trusted(&self) -> &TrustedKeys {
+        &self.trusted
+    }
 }
 
 impl Academy {
@@ -73,6 +82,7 @@ impl Academy {
                 .map(|nibble| char::from(b"0123456789abcdef"[usize::from(nibble)]))
                 .collect(),
             valid_at: ISSUED + Duration::minutes(1),
+            trusted: self.signer.trusted_keys(),
         }
     }
 
