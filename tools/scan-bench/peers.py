@@ -117,7 +117,13 @@ def rqrr(args) -> JsonLinesBin:
 
 
 def pipeline(args) -> JsonLinesBin:
-    return JsonLinesBin("pipeline", [str(args.decode_bin), "--pipeline"])
+    """The engine's pipeline as the scanner runs it: 30 ms a frame at most."""
+    return JsonLinesBin("pipeline", [str(args.decode_bin), "--pipeline", "--budget-ms", "30"])
+
+
+def pipeline_unbounded(args) -> JsonLinesBin:
+    """The same, every view tried whatever the time."""
+    return JsonLinesBin("pipeline-unbounded", [str(args.decode_bin), "--pipeline"])
 
 
 # Name -> constructor, in table order.
@@ -126,6 +132,7 @@ DECODERS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "zxing-cpp": zxing_cpp,
     "rqrr": rqrr,
     "pipeline": pipeline,
+    "pipeline-unbounded": pipeline_unbounded,
 }
 
 

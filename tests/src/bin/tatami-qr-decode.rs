@@ -1,6 +1,7 @@
 //! `tatami-qr-decode`: decodes every frame of a corpus directory with plain
 //! rqrr, each call behind `catch_unwind` (rqrr can panic on some images),
-//! or with the engine's scan pipeline (`--pipeline`), and prints one JSON
+//! or with the engine's scan pipeline (`--pipeline`, with the scanner's
+//! time budget a frame as `--budget-ms`), and prints one JSON
 //! line per frame: `file`, `payloads` (every text
 //! read), `error`, `ms` (the decode alone, not reading the PNG) and
 //! `panicked`. `tools/scan-bench/peers.py` runs it beside other decoders.
@@ -10,7 +11,7 @@ use std::error::Error;
 use std::io::{BufWriter, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use image::GrayImage;
@@ -29,6 +30,10 @@ struct Args {
     /// Decode with the engine's scan pipeline instead of plain rqrr.
     #[arg(long)]
     pipeline: bool,
+    /// With `--pipeline`: start no view that would end past this many
+    /// milliseconds, as the scanner does; every view when absent.
+    #[arg(long, requires = "pipeline")]
+    budget_ms: Option<u64>,
 }
 
 /// What one decode found.
@@ -55,7 +60,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             let start = Instant::now();
             let result = catch_unwind(AssertUnwindSafe(|| {
                 if args.pipeline {
-                    pipeline_decode(&image)
+                    pipeline_decode(
+                        &image,
+                        args.budget_ms.map_or(Duration::MAX, Duration::from_millis),
+                    )
                 } else {
                     rqrr_decode(&image)
                 }
@@ -104,13 +112,15 @@ fn rqrr_decode(image: &GrayImage) -> Decoded {
 
 /// The engine's pipeline; it catches rqrr's panics itself and reports
 /// them as a frame that did not read.
-fn pipeline_decode(image: &GrayImage) -> Decoded {
+fn pipeline_decode(image: &GrayImage, budget: Duration) -> Decoded {
     let frame = GrayFrame::new(
         image.width() as usize,
         image.height() as usize,
         image.as_raw().clone(),
     );
-    let decoded = frame.map(|frame| scan::decode(&frame)).unwrap_or_default();
+    let decoded = frame
+        .map(|frame| scan::decode_within(&frame, budget))
+        .unwrap_or_default();
     let error = decoded.payloads.is_empty().then(|| {
         if decoded.panicked {
             "rqrr panicked"

@@ -4,6 +4,7 @@
 //! threshold along each row does not.
 
 use super::GrayFrame;
+use super::frame::integral;
 
 /// Dark pixels, `true` for black, row by row.
 pub(super) fn local_mean(frame: &GrayFrame) -> Vec<bool> {
@@ -29,19 +30,4 @@ pub(super) fn local_mean(frame: &GrayFrame) -> Vec<bool> {
         }
     }
     dark
-}
-
-/// Sums over every rectangle from the origin, one row and column of zeros
-/// first. A frame of up to 16 million pixels fits in `u32`.
-fn integral(frame: &GrayFrame) -> Vec<u32> {
-    let w = frame.width;
-    let mut sums = vec![0u32; (w + 1) * (frame.height + 1)];
-    for (y, row) in frame.pixels.chunks_exact(w).enumerate() {
-        let mut running = 0u32;
-        for (x, &pixel) in row.iter().enumerate() {
-            running += u32::from(pixel);
-            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + running;
-        }
-    }
-    sums
 }

@@ -12,14 +12,16 @@ mod binarize;
 mod camera;
 mod decode;
 mod files;
+mod finders;
 mod frame;
 mod pixels;
+mod sample;
 mod scanner;
 mod source;
 
 pub use accept::Acceptance;
 pub use camera::{Camera, CameraInfo, cameras};
-pub use decode::{Decoded, decode};
+pub use decode::{Decoded, decode, decode_within};
 pub use files::{Recording, open_recording};
 pub use frame::GrayFrame;
 pub use pixels::{PixelFormat, to_gray};

@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use super::accept::Acceptance;
-use super::{FrameSource, GrayFrame, Pace, SourceError, decode};
+use super::{FrameSource, GrayFrame, Pace, SourceError, decode_within};
 
 /// How the scanner reports.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +19,9 @@ pub struct ScanOptions {
     pub hold: Duration,
     /// No frame for this long stops the scan with [`SourceError::CameraSilent`].
     pub silence: Duration,
+    /// Decoding a frame starts no view that would end past this: at 30
+    /// frames a second the next frame is then ready.
+    pub budget: Duration,
 }
 
 impl Default for ScanOptions {
@@ -26,6 +29,7 @@ impl Default for ScanOptions {
         Self {
             hold: Duration::from_secs(3),
             silence: Duration::from_secs(3),
+            budget: Duration::from_millis(30),
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct ScanStats {
     pub spoiled: u64,
     /// Frames on which rqrr panicked (caught; the frame read nothing).
     pub panicked: u64,
+    /// Frames whose last views were left untried for want of time.
+    pub cut_short: u64,
 }
 
 /// A running scan; stops when dropped.
@@ -131,9 +137,7 @@ impl Scanner {
         let decoder = thread::Builder::new()
             .name("scan-decode".into())
             .spawn(move || {
-                decode_frames(&decoding, acceptance, options.silence, |event| {
-                    sender.send(event).is_ok()
-                });
+                decode_frames(&decoding, acceptance, options, |event| sender.send(event).is_ok());
             })
             .map_err(|e| {
                 shared.lock().stop = true;
@@ -213,9 +217,10 @@ fn capture(mut source: impl FrameSource, shared: &Shared) {
 fn decode_frames(
     shared: &Shared,
     mut acceptance: Acceptance,
-    silence: Duration,
+    options: ScanOptions,
     send: impl Fn(ScanEvent) -> bool,
 ) {
+    let silence = options.silence;
     let mut number = 0;
     loop {
         let frame = {
@@ -243,12 +248,13 @@ fn decode_frames(
         // The slot is free: a recording's next frame may come in.
         shared.changed.notify_all();
         number += 1;
-        let decoded = decode(&frame);
+        let decoded = decode_within(&frame, options.budget);
         let reads = acceptance.offer(number, Instant::now(), &decoded.payloads);
         {
             let mut slot = shared.lock();
             slot.stats.decoded += 1;
             slot.stats.panicked += u64::from(decoded.panicked);
+            slot.stats.cut_short += u64::from(decoded.cut_short);
         }
         if !reads.into_iter().all(|read| send(ScanEvent::Read(read))) {
             shared.lock().stop = true;

@@ -1,0 +1,231 @@
+//! Where codes are. A QR code's three finder patterns read, along any line
+//! through their centre, dark-light-dark-light-dark in widths 1:1:3:1:1.
+//! Scanning rows of the black-and-white frame for that rhythm, then
+//! checking it down the column, finds the codes the half-size views missed
+//! (far ones among them, whose modules are too small for rqrr to find its
+//! finders): just their part of the frame is then read at full resolution,
+//! enlarged when small. rqrr over a part costs far less than over the frame.
+
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "pixel coordinates, sizes and timings, far below 2^52"
+)]
+
+/// A likely finder pattern: its centre and module width, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Finder {
+    pub x: f64,
+    pub y: f64,
+    pub module: f64,
+}
+
+/// A part of the frame likely to hold one code, in pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Region {
+    pub x: usize,
+    pub y: usize,
+    pub width: usize,
+    pub height: usize,
+    /// Enlargement that brings its modules to about four pixels (1: none).
+    pub scale: usize,
+    /// The finder patterns seen in it (at most [`MOST_IN_REGION`]).
+    pub finders: Vec<Finder>,
+}
+
+/// Codes with modules this wide or wider are read at half size.
+const LARGEST_MODULE: f64 = 8.0;
+
+/// At most this many regions per frame, so a busy scene stays cheap.
+const MOST_REGIONS: usize = 3;
+
+/// More candidate patterns than this is noise or texture, not codes: the
+/// search stops and the frame gets no regions.
+const MOST_FINDERS: usize = 48;
+
+/// A code with its quiet zone is at most this many modules across (version
+/// 10 is 57, plus the finders' distance to the edge and a margin).
+const MOST_MODULES_ACROSS: f64 = 80.0;
+
+/// Finder patterns kept per region: any three of them may be a code's.
+pub(super) const MOST_IN_REGION: usize = 5;
+
+/// Enlarged regions stay within this many pixels a side.
+const MOST_ENLARGED: usize = 720;
+
+/// Regions likely to hold a code in the `width`-wide bitmap `dark`, the
+/// most finder patterns first.
+pub(super) fn code_regions(dark: &[bool], width: usize) -> Vec<Region> {
+    let height = dark.len() / width;
+    let Some(finders) = finders(dark, width) else {
+        return Vec::new();
+    };
+    let finders = finders.into_iter().filter(|f| f.module < LARGEST_MODULE);
+    let mut groups: Vec<Vec<Finder>> = Vec::new();
+    for finder in finders {
+        // A version 10 code is 57 modules across: finders of one code lie
+        // within that of each other.
+        let reach = 60.0 * finder.module;
+        match groups.iter_mut().find(|group| {
+            group
+                .iter()
+                .any(|g| (g.x - finder.x).hypot(g.y - finder.y) < reach)
+        }) {
+            Some(group) => group.push(finder),
+            None => groups.push(vec![finder]),
+        }
+    }
+    groups.retain(|group| group.len() >= 2);
+    groups.sort_by_key(|group| std::cmp::Reverse(group.len()));
+    groups
+        .iter()
+        .filter_map(|group| region(group, width, height))
+        .take(MOST_REGIONS)
+        .collect()
+}
+
+/// The box around a group's finders, out to the code's edge and its quiet
+/// zone; `None` when it is too large to be one code.
+fn region(group: &[Finder], width: usize, height: usize) -> Option<Region> {
+    let module = group.iter().map(|f| f.module).sum::<f64>() / group.len() as f64;
+    let margin = 9.0 * module;
+    let fold = |pick: fn(&Finder) -> f64, min: bool| {
+        group.iter().map(pick).fold(
+            if min { f64::MAX } else { f64::MIN },
+            if min { f64::min } else { f64::max },
+        )
+    };
+    let clamp = |v: f64, len: usize| (v.max(0.0) as usize).min(len);
+    let (left, top) = (
+        clamp(fold(|f| f.x, true) - margin, width),
+        clamp(fold(|f| f.y, true) - margin, height),
+    );
+    let (right, bottom) = (
+        clamp(fold(|f| f.x, false) + margin, width),
+        clamp(fold(|f| f.y, false) + margin, height),
+    );
+    let (across, down) = (right - left, bottom - top);
+    let longest = across.max(down);
+    if longest as f64 > MOST_MODULES_ACROSS * module {
+        return None;
+    }
+    let scale = ((4.0 / module).ceil() as usize)
+        .clamp(1, 4)
+        .min(MOST_ENLARGED / longest.max(1));
+    (scale > 0).then_some(Region {
+        x: left,
+        y: top,
+        width: across,
+        height: down,
+        scale,
+        finders: group.iter().take(MOST_IN_REGION).copied().collect(),
+    })
+}
+
+/// Finder patterns found along rows and confirmed down their column; one
+/// per pattern. `None` when there are too many to be codes.
+fn finders(dark: &[bool], width: usize) -> Option<Vec<Finder>> {
+    let mut found: Vec<Finder> = Vec::new();
+    for (y, row) in dark.chunks_exact(width).enumerate() {
+        let (mut runs, mut count) = ([0usize; 5], 0);
+        let mut x = 0;
+        while x < width {
+            let colour = row[x];
+            let start = x;
+            while x < width && row[x] == colour {
+                x += 1;
+            }
+            runs.rotate_left(1);
+            runs[4] = x - start;
+            count += 1;
+            // Five runs, the last dark, so the first is dark too.
+            if !colour || count < 5 {
+                continue;
+            }
+            let Some(module) = rhythm(&runs) else { continue };
+            let centre = x - runs[4] - runs[3] - runs[2].div_ceil(2);
+            let Some((cy, vertical)) = column_rhythm(dark, width, centre, y) else {
+                continue;
+            };
+            if (vertical - module).abs() > module * 0.5 {
+                continue;
+            }
+            let finder = Finder {
+                x: centre as f64,
+                y: cy,
+                module: f64::midpoint(module, vertical),
+            };
+            if !found
+                .iter()
+                .any(|f| (f.x - finder.x).hypot(f.y - finder.y) < 3.0 * f.module)
+            {
+                if found.len() == MOST_FINDERS {
+                    return None;
+                }
+                found.push(finder);
+            }
+        }
+    }
+    Some(found)
+}
+
+/// The module width when `runs` are 1:1:3:1:1, within half a module each.
+fn rhythm(runs: &[usize; 5]) -> Option<f64> {
+    let total: usize = runs.iter().sum();
+    if total < 7 {
+        return None;
+    }
+    let module = total as f64 / 7.0;
+    let near =
+        |run: usize, modules: f64| (run as f64 - modules * module).abs() <= module * 0.5 * modules.sqrt();
+    (near(runs[0], 1.0)
+        && near(runs[1], 1.0)
+        && near(runs[2], 3.0)
+        && near(runs[3], 1.0)
+        && near(runs[4], 1.0))
+    .then_some(module)
+}
+
+/// The same rhythm down the column `x` through the dark row `y`: the
+/// pattern's vertical centre and module width.
+fn column_rhythm(dark: &[bool], width: usize, x: usize, y: usize) -> Option<(f64, f64)> {
+    let height = dark.len() / width;
+    let at = |y: usize| dark[y * width + x];
+    if !at(y) {
+        return None;
+    }
+    // From the centre, runs up: dark (part of the centre), light, dark; and
+    // the same down.
+    let mut up = [0usize; 3];
+    let mut cy = y;
+    for (i, run) in up.iter_mut().enumerate() {
+        let colour = i % 2 == 0;
+        while cy > 0 && at(cy - 1) == colour {
+            cy -= 1;
+            *run += 1;
+        }
+        if i < 2 && cy == 0 {
+            return None;
+        }
+        if *run == 0 && i > 0 {
+            return None;
+        }
+    }
+    let mut down = [0usize; 3];
+    let mut cy = y;
+    for (i, run) in down.iter_mut().enumerate() {
+        let colour = i % 2 == 0;
+        while cy + 1 < height && at(cy + 1) == colour {
+            cy += 1;
+            *run += 1;
+        }
+        if *run == 0 && i > 0 {
+            return None;
+        }
+    }
+    let runs = [up[2], up[1], up[0] + 1 + down[0], down[1], down[2]];
+    let module = rhythm(&runs)?;
+    let centre_top = y - up[0];
+    Some((centre_top as f64 + runs[2] as f64 / 2.0, module))
+}

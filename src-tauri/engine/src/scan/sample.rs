@@ -1,0 +1,225 @@
+//! Reading a grid ourselves. rqrr reads each module as one pixel of its
+//! black-and-white image; here each module is the mean of five points of
+//! the gray frame, dark when darker than the modules around it, so glare, a
+//! shadow or a noisy pixel spoil fewer modules, often few enough for error
+//! correction. The grid is placed either by the corners rqrr found for a
+//! code it could not decode, or by three finder patterns alone, for codes
+//! rqrr did not find (its fit needs the alignment pattern, which a thumb or
+//! blur can hide).
+
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "pixel coordinates, sizes and timings, far below 2^52"
+)]
+
+use rqrr::{Grid, Point, SimpleGrid};
+
+use super::GrayFrame;
+use super::finders::Finder;
+
+/// The text of the code whose corners rqrr gave as `bounds` (top left, top
+/// right, bottom right, bottom left, each one module past the code's
+/// `size` modules, as rqrr reports them).
+pub(super) fn resample(frame: &GrayFrame, bounds: &[Point; 4], size: usize) -> Option<String> {
+    let map = Homography::square_to(bounds.map(|p| (f64::from(p.x), f64::from(p.y))))?;
+    let scale = (size + 1) as f64;
+    read_grid(frame, size, |u, v| map.apply(u / scale, v / scale))
+}
+
+/// The text of a code with finder patterns at `finders` (any three of a
+/// few), its grid placed by them: a parallelogram, which holds for a code
+/// seen face on or nearly.
+pub(super) fn read_by_finders(frame: &GrayFrame, finders: &[Finder]) -> Option<String> {
+    let n = finders.len();
+    for a in 0..n {
+        for b in a + 1..n {
+            for c in b + 1..n {
+                let text = corner(finders[a], finders[b], finders[c]).and_then(
+                    |[top_left, top_right, bottom_left]| {
+                        sizes(top_left, top_right, bottom_left)
+                            .into_iter()
+                            .find_map(|size| {
+                                // Finder centres are 3.5 modules in from the code's edges.
+                                let across = (size - 7) as f64;
+                                read_grid(frame, size, |u, v| {
+                                    let (s, t) = ((u - 3.5) / across, (v - 3.5) / across);
+                                    (
+                                        top_left.x
+                                            + s * (top_right.x - top_left.x)
+                                            + t * (bottom_left.x - top_left.x),
+                                        top_left.y
+                                            + s * (top_right.y - top_left.y)
+                                            + t * (bottom_left.y - top_left.y),
+                                    )
+                                })
+                            })
+                    },
+                );
+                if text.is_some() {
+                    return text;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Three finders as the code's top left, top right and bottom left: the
+/// top left is the one at the right angle, and the top right is clockwise
+/// from the bottom left around it. `None` when no angle is near right.
+fn corner(first: Finder, second: Finder, third: Finder) -> Option<[Finder; 3]> {
+    let dist = |p: Finder, q: Finder| (p.x - q.x).hypot(p.y - q.y);
+    // The corner is opposite the longest side.
+    let sides = [dist(first, second), dist(second, third), dist(third, first)];
+    let (top_left, one, other, legs) = if sides[1] >= sides[0] && sides[1] >= sides[2] {
+        (first, second, third, (sides[0], sides[2]))
+    } else if sides[2] >= sides[0] {
+        (second, third, first, (sides[0], sides[1]))
+    } else {
+        (third, first, second, (sides[1], sides[2]))
+    };
+    let hypotenuse = sides[0].max(sides[1]).max(sides[2]);
+    // Legs about equal and the hypotenuse about √2 times a leg.
+    let (short, long) = (legs.0.min(legs.1), legs.0.max(legs.1));
+    if short < long * 0.7 || (hypotenuse / long.hypot(short) - 1.0).abs() > 0.15 {
+        return None;
+    }
+    let cross = (one.x - top_left.x) * (other.y - top_left.y) - (one.y - top_left.y) * (other.x - top_left.x);
+    Some(if cross > 0.0 {
+        [top_left, one, other]
+    } else {
+        [top_left, other, one]
+    })
+}
+
+/// The QR sizes (17 + 4 × version modules) nearest what the finders'
+/// distances in modules suggest, nearest first.
+fn sizes(top_left: Finder, top_right: Finder, bottom_left: Finder) -> Vec<usize> {
+    let module = (top_left.module + top_right.module + bottom_left.module) / 3.0;
+    let across = (top_left.x - top_right.x).hypot(top_left.y - top_right.y);
+    let down = (top_left.x - bottom_left.x).hypot(top_left.y - bottom_left.y);
+    let estimate = f64::midpoint(across, down) / module + 7.0;
+    let version = ((estimate - 17.0) / 4.0).clamp(1.0, 40.0);
+    let (low, high) = (version.floor() as usize, version.ceil().min(40.0) as usize);
+    let nearest = if version - low as f64 <= 0.5 {
+        [low, high]
+    } else {
+        [high, low]
+    };
+    let mut sizes: Vec<usize> = nearest.iter().map(|v| 17 + 4 * v.max(&1)).collect();
+    sizes.dedup();
+    sizes
+}
+
+/// Reads a `size`-module grid whose module coordinates (from 0 at the top
+/// left corner to `size`) `map` places in the frame.
+fn read_grid(frame: &GrayFrame, size: usize, map: impl Fn(f64, f64) -> (f64, f64)) -> Option<String> {
+    let levels: Vec<f64> = (0..size * size)
+        .map(|i| {
+            let (u, v) = ((i % size) as f64 + 0.5, (i / size) as f64 + 0.5);
+            POINTS
+                .iter()
+                .map(|(du, dv)| {
+                    let (x, y) = map(u + du, v + dv);
+                    frame.sample(x, y)
+                })
+                .sum::<f64>()
+                / POINTS.len() as f64
+        })
+        .collect();
+    let dark = module_threshold(&levels, size);
+    let grid = Grid::new(SimpleGrid::from_func(size, |x, y| dark[y * size + x]));
+    grid.decode().ok().map(|(_, text)| text)
+}
+
+/// Where a module is sampled: its centre and four points a fifth of a
+/// module away, clear of its neighbours even when the fit is a little off.
+const POINTS: [(f64, f64); 5] = [(0.0, 0.0), (-0.2, 0.0), (0.2, 0.0), (0.0, -0.2), (0.0, 0.2)];
+
+/// Modules across the neighbourhood a module is compared with: wide enough
+/// to hold both colours, narrow enough to follow light across the code.
+const WINDOW: usize = 9;
+
+/// Dark modules: darker than the mean of the window around them.
+fn module_threshold(levels: &[f64], size: usize) -> Vec<bool> {
+    let reach = WINDOW / 2;
+    (0..size * size)
+        .map(|i| {
+            let (x, y) = (i % size, i / size);
+            let (xs, ys) = (
+                x.saturating_sub(reach)..(x + reach + 1).min(size),
+                y.saturating_sub(reach)..(y + reach + 1).min(size),
+            );
+            let (mut sum, mut count) = (0.0, 0.0);
+            for row in ys {
+                for level in &levels[row * size + xs.start..row * size + xs.end] {
+                    sum += level;
+                    count += 1.0;
+                }
+            }
+            levels[i] * count < sum
+        })
+        .collect()
+}
+
+/// The projective map from the unit square onto a quadrilateral.
+struct Homography([f64; 8]);
+
+impl Homography {
+    /// Maps (0,0), (1,0), (1,1), (0,1) to `corners`; `None` when three
+    /// corners are in a line.
+    fn square_to(corners: [(f64, f64); 4]) -> Option<Self> {
+        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = corners;
+        let (dx1, dx2, dx3) = (x1 - x2, x3 - x2, x0 - x1 + x2 - x3);
+        let (dy1, dy2, dy3) = (y1 - y2, y3 - y2, y0 - y1 + y2 - y3);
+        let det = dx1 * dy2 - dx2 * dy1;
+        if det.abs() < 1e-9 {
+            return None;
+        }
+        let g = (dx3 * dy2 - dx2 * dy3) / det;
+        let h = (dx1 * dy3 - dx3 * dy1) / det;
+        Some(Self([
+            x1 - x0 + g * x1,
+            x3 - x0 + h * x3,
+            x0,
+            y1 - y0 + g * y1,
+            y3 - y0 + h * y3,
+            y0,
+            g,
+            h,
+        ]))
+    }
+
+    fn apply(&self, across: f64, down: f64) -> (f64, f64) {
+        let c = &self.0;
+        let depth = c[6] * across + c[7] * down + 1.0;
+        (
+            (c[0] * across + c[1] * down + c[2]) / depth,
+            (c[3] * across + c[4] * down + c[5]) / depth,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_homography_maps_the_square_onto_its_corners() {
+        let corners = [(10.0, 20.0), (110.0, 30.0), (100.0, 140.0), (5.0, 120.0)];
+        let map = Homography::square_to(corners).unwrap();
+        for ((u, v), (x, y)) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+            .into_iter()
+            .zip(corners)
+        {
+            let (mx, my) = map.apply(u, v);
+            assert!(
+                (mx - x).abs() < 1e-9 && (my - y).abs() < 1e-9,
+                "({u},{v}) went to ({mx},{my})"
+            );
+        }
+        assert!(Homography::square_to([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]).is_none());
+    }
+}
