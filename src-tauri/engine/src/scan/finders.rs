@@ -123,10 +123,12 @@ fn region(group: &[Finder], width: usize, height: usize) -> Option<Region> {
     })
 }
 
-/// Finder patterns found along rows and confirmed down their column; one
-/// per pattern. `None` when there are too many to be codes.
+/// Finder patterns found along rows, confirmed down their column and along
+/// the row through that centre, which places them to a fraction of a
+/// module; one per pattern. `None` when there are too many to be codes.
 fn finders(dark: &[bool], width: usize) -> Option<Vec<Finder>> {
-    let mut found: Vec<Finder> = Vec::new();
+    let height = dark.len() / width;
+    let mut found: Vec<(Finder, f64)> = Vec::new();
     for (y, row) in dark.chunks_exact(width).enumerate() {
         let (mut runs, mut count) = ([0usize; 5], 0);
         let mut x = 0;
@@ -143,31 +145,45 @@ fn finders(dark: &[bool], width: usize) -> Option<Vec<Finder>> {
             if !colour || count < 5 {
                 continue;
             }
-            let Some(module) = rhythm(&runs) else { continue };
+            let Some(across) = rhythm(&runs) else { continue };
             let centre = x - runs[4] - runs[3] - runs[2].div_ceil(2);
-            let Some((cy, vertical)) = column_rhythm(dark, width, centre, y) else {
+            let Some(finder) = confirm(dark, width, height, centre, y, across) else {
                 continue;
             };
-            if (vertical - module).abs() > module * 0.5 {
-                continue;
-            }
-            let finder = Finder {
-                x: centre as f64,
-                y: cy,
-                module: f64::midpoint(module, vertical),
-            };
-            if !found
-                .iter()
-                .any(|f| (f.x - finder.x).hypot(f.y - finder.y) < 3.0 * f.module)
+            // The same pattern seen on another row: the mean of the sightings.
+            match found
+                .iter_mut()
+                .find(|(f, _)| (f.x - finder.x).hypot(f.y - finder.y) < 3.0 * f.module)
             {
-                if found.len() == MOST_FINDERS {
-                    return None;
+                Some((known, seen)) => {
+                    let weight = 1.0 / (*seen + 1.0);
+                    known.x += (finder.x - known.x) * weight;
+                    known.y += (finder.y - known.y) * weight;
+                    known.module += (finder.module - known.module) * weight;
+                    *seen += 1.0;
                 }
-                found.push(finder);
+                None => found.push((finder, 1.0)),
+            }
+            if found.len() > MOST_FINDERS {
+                return None;
             }
         }
     }
-    Some(found)
+    Some(found.into_iter().map(|(finder, _)| finder).collect())
+}
+
+/// The finder pattern seen along row `y` centred near `x` with modules
+/// `across` wide, if the column through it and then the row through its
+/// vertical centre show the same rhythm at about the same module width.
+fn confirm(dark: &[bool], width: usize, height: usize, x: usize, y: usize, across: f64) -> Option<Finder> {
+    let (cy, down) = line_rhythm(height, |i| dark[i * width + x], y)?;
+    let row = cy.round() as usize;
+    let (cx, along) = line_rhythm(width, |i| dark[row * width + i], x)?;
+    let module = (across + down + along) / 3.0;
+    let agree = [across, down, along]
+        .iter()
+        .all(|m| (m - module).abs() <= module * 0.4);
+    agree.then_some(Finder { x: cx, y: cy, module })
 }
 
 /// The module width when `runs` are 1:1:3:1:1, within half a module each.
@@ -187,45 +203,40 @@ fn rhythm(runs: &[usize; 5]) -> Option<f64> {
     .then_some(module)
 }
 
-/// The same rhythm down the column `x` through the dark row `y`: the
-/// pattern's vertical centre and module width.
-fn column_rhythm(dark: &[bool], width: usize, x: usize, y: usize) -> Option<(f64, f64)> {
-    let height = dark.len() / width;
-    let at = |y: usize| dark[y * width + x];
-    if !at(y) {
+/// The rhythm along a line of `len` pixels, `dark(i)` each, through the
+/// dark pixel `from` of a pattern's centre: the centre's position on the
+/// line and the module width.
+fn line_rhythm(len: usize, dark: impl Fn(usize) -> bool, from: usize) -> Option<(f64, f64)> {
+    if !dark(from) {
         return None;
     }
-    // From the centre, runs up: dark (part of the centre), light, dark; and
-    // the same down.
-    let mut up = [0usize; 3];
-    let mut cy = y;
-    for (i, run) in up.iter_mut().enumerate() {
+    // From `from` each way: the rest of the centre, the light ring, the
+    // dark frame. A ring or frame missing, or cut by the line's end: none.
+    let mut before = [0usize; 3];
+    let mut at = from;
+    for (i, run) in before.iter_mut().enumerate() {
         let colour = i % 2 == 0;
-        while cy > 0 && at(cy - 1) == colour {
-            cy -= 1;
+        while at > 0 && dark(at - 1) == colour {
+            at -= 1;
             *run += 1;
         }
-        if i < 2 && cy == 0 {
-            return None;
-        }
-        if *run == 0 && i > 0 {
+        if i > 0 && (*run == 0 || at == 0) {
             return None;
         }
     }
-    let mut down = [0usize; 3];
-    let mut cy = y;
-    for (i, run) in down.iter_mut().enumerate() {
+    let mut after = [0usize; 3];
+    let mut at = from;
+    for (i, run) in after.iter_mut().enumerate() {
         let colour = i % 2 == 0;
-        while cy + 1 < height && at(cy + 1) == colour {
-            cy += 1;
+        while at + 1 < len && dark(at + 1) == colour {
+            at += 1;
             *run += 1;
         }
-        if *run == 0 && i > 0 {
+        if i > 0 && (*run == 0 || at + 1 == len) {
             return None;
         }
     }
-    let runs = [up[2], up[1], up[0] + 1 + down[0], down[1], down[2]];
-    let module = rhythm(&runs)?;
-    let centre_top = y - up[0];
-    Some((centre_top as f64 + runs[2] as f64 / 2.0, module))
+    let centre = before[0] + 1 + after[0];
+    let module = rhythm(&[before[2], before[1], centre, after[1], after[2]])?;
+    Some(((from - before[0]) as f64 + (centre - 1) as f64 / 2.0, module))
 }

@@ -33,37 +33,28 @@ pub(super) fn resample(frame: &GrayFrame, bounds: &[Point; 4], size: usize) -> O
 /// seen face on or nearly.
 pub(super) fn read_by_finders(frame: &GrayFrame, finders: &[Finder]) -> Option<String> {
     let n = finders.len();
-    for a in 0..n {
-        for b in a + 1..n {
-            for c in b + 1..n {
-                let text = corner(finders[a], finders[b], finders[c]).and_then(
-                    |[top_left, top_right, bottom_left]| {
-                        sizes(top_left, top_right, bottom_left)
-                            .into_iter()
-                            .find_map(|size| {
-                                // Finder centres are 3.5 modules in from the code's edges.
-                                let across = (size - 7) as f64;
-                                read_grid(frame, size, |u, v| {
-                                    let (s, t) = ((u - 3.5) / across, (v - 3.5) / across);
-                                    (
-                                        top_left.x
-                                            + s * (top_right.x - top_left.x)
-                                            + t * (bottom_left.x - top_left.x),
-                                        top_left.y
-                                            + s * (top_right.y - top_left.y)
-                                            + t * (bottom_left.y - top_left.y),
-                                    )
-                                })
-                            })
-                    },
-                );
-                if text.is_some() {
-                    return text;
-                }
-            }
-        }
-    }
-    None
+    (0..n)
+        .flat_map(|a| (a + 1..n).flat_map(move |b| (b + 1..n).map(move |c| (a, b, c))))
+        .filter_map(|(a, b, c)| corner(finders[a], finders[b], finders[c]))
+        .find_map(|corners| read_placed(frame, corners))
+}
+
+/// The code whose top left, top right and bottom left finder patterns are
+/// `corners`, at the sizes their distance suggests.
+fn read_placed(frame: &GrayFrame, [top_left, top_right, bottom_left]: [Finder; 3]) -> Option<String> {
+    sizes(top_left, top_right, bottom_left)
+        .into_iter()
+        .find_map(|size| {
+            // Finder centres are 3.5 modules in from the code's edges.
+            let across = (size - 7) as f64;
+            read_grid(frame, size, |u, v| {
+                let (s, t) = ((u - 3.5) / across, (v - 3.5) / across);
+                (
+                    top_left.x + s * (top_right.x - top_left.x) + t * (bottom_left.x - top_left.x),
+                    top_left.y + s * (top_right.y - top_left.y) + t * (bottom_left.y - top_left.y),
+                )
+            })
+        })
 }
 
 /// Three finders as the code's top left, top right and bottom left: the
