@@ -40,21 +40,75 @@ pub(super) fn read_by_finders(frame: &GrayFrame, finders: &[Finder]) -> Option<S
 }
 
 /// The code whose top left, top right and bottom left finder patterns are
-/// `corners`, at the sizes their distance suggests.
+/// `corners`, at the sizes their distance suggests: placed by the corners
+/// and the alignment pattern where one is found (a code seen at an angle),
+/// else as a parallelogram.
 fn read_placed(frame: &GrayFrame, [top_left, top_right, bottom_left]: [Finder; 3]) -> Option<String> {
+    let at = |f: Finder| (f.x, f.y);
+    let fourth = (
+        top_right.x + bottom_left.x - top_left.x,
+        top_right.y + bottom_left.y - top_left.y,
+    );
+    let image = [at(top_left), at(top_right), fourth, at(bottom_left)];
     sizes(top_left, top_right, bottom_left)
         .into_iter()
         .find_map(|size| {
             // Finder centres are 3.5 modules in from the code's edges.
-            let across = (size - 7) as f64;
-            read_grid(frame, size, |u, v| {
-                let (s, t) = ((u - 3.5) / across, (v - 3.5) / across);
-                (
-                    top_left.x + s * (top_right.x - top_left.x) + t * (bottom_left.x - top_left.x),
-                    top_left.y + s * (top_right.y - top_left.y) + t * (bottom_left.y - top_left.y),
-                )
-            })
+            let (near, far) = (3.5, size as f64 - 3.5);
+            let parallelogram =
+                Homography::between([(near, near), (far, near), (far, far), (near, far)], image)?;
+            let tilted = (size > 21)
+                .then(|| alignment(frame, &parallelogram, size))
+                .flatten()
+                .and_then(|found| {
+                    // The alignment pattern's centre is 6.5 modules in.
+                    let inner = size as f64 - 6.5;
+                    Homography::between(
+                        [(near, near), (far, near), (inner, inner), (near, far)],
+                        [image[0], image[1], found, image[3]],
+                    )
+                });
+            tilted
+                .and_then(|map| read_grid(frame, size, |u, v| map.apply(u, v)))
+                .or_else(|| read_grid(frame, size, |u, v| parallelogram.apply(u, v)))
         })
+}
+
+/// Where the alignment pattern of a `size`-module code is: searched within
+/// four modules of where `map`, a parallelogram placement, puts it, as the
+/// spot most like a dark module ringed by light and then by dark.
+fn alignment(frame: &GrayFrame, map: &Homography, size: usize) -> Option<(f64, f64)> {
+    let expected = size as f64 - 6.5;
+    let level = |u: f64, v: f64| {
+        let (x, y) = map.apply(u, v);
+        frame.sample(x, y)
+    };
+    let steps = (-8..=8).map(|step| f64::from(step) / 2.0);
+    let (score, u, v) = steps
+        .clone()
+        .flat_map(|du| steps.clone().map(move |dv| (expected + du, expected + dv)))
+        .map(|(u, v)| {
+            let (mut light, mut dark) = (0.0, level(u, v));
+            for i in -2..=2_i32 {
+                for j in -2..=2_i32 {
+                    let ring = i.abs().max(j.abs());
+                    let sample = level(u + f64::from(i), v + f64::from(j));
+                    if ring == 1 {
+                        light += sample / 8.0
+                    } else if ring == 2 {
+                        dark += sample / 16.0
+                    }
+                }
+            }
+            // The light ring against the centre and outer ring, each half.
+            (light - dark / 2.0, u, v)
+        })
+        .fold(
+            (f64::MIN, 0.0, 0.0),
+            |best, next| if next.0 > best.0 { next } else { best },
+        );
+    // A clear ring, a sixth of the way from black to white at least.
+    (score > 40.0).then(|| map.apply(u, v))
 }
 
 /// Three finders as the code's top left, top right and bottom left: the
@@ -155,8 +209,8 @@ fn module_threshold(levels: &[f64], size: usize) -> Vec<bool> {
         .collect()
 }
 
-/// The projective map from the unit square onto a quadrilateral.
-struct Homography([f64; 8]);
+/// A projective map of the plane, as a 3×3 matrix row by row.
+struct Homography([f64; 9]);
 
 impl Homography {
     /// Maps (0,0), (1,0), (1,1), (0,1) to `corners`; `None` when three
@@ -180,12 +234,49 @@ impl Homography {
             y0,
             g,
             h,
+            1.0,
         ]))
+    }
+
+    /// Maps each of `from` to the same of `to`.
+    fn between(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<Self> {
+        let onto = Self::square_to(to)?;
+        let back = Self::square_to(from)?.inverse()?;
+        Some(onto.after(&back))
+    }
+
+    /// This map applied after `first`.
+    fn after(&self, first: &Self) -> Self {
+        let (a, b) = (&self.0, &first.0);
+        Self(std::array::from_fn(|i| {
+            let (row, col) = (i / 3, i % 3);
+            (0..3).map(|k| a[row * 3 + k] * b[k * 3 + col]).sum()
+        }))
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        let m = &self.0;
+        let cofactor = |r0: usize, r1: usize, c0: usize, c1: usize| {
+            m[r0 * 3 + c0] * m[r1 * 3 + c1] - m[r0 * 3 + c1] * m[r1 * 3 + c0]
+        };
+        let adjugate = [
+            cofactor(1, 2, 1, 2),
+            -cofactor(0, 2, 1, 2),
+            cofactor(0, 1, 1, 2),
+            -cofactor(1, 2, 0, 2),
+            cofactor(0, 2, 0, 2),
+            -cofactor(0, 1, 0, 2),
+            cofactor(1, 2, 0, 1),
+            -cofactor(0, 2, 0, 1),
+            cofactor(0, 1, 0, 1),
+        ];
+        let det = m[0] * adjugate[0] + m[1] * adjugate[3] + m[2] * adjugate[6];
+        (det.abs() > 1e-12).then(|| Self(adjugate.map(|v| v / det)))
     }
 
     fn apply(&self, across: f64, down: f64) -> (f64, f64) {
         let c = &self.0;
-        let depth = c[6] * across + c[7] * down + 1.0;
+        let depth = c[6] * across + c[7] * down + c[8];
         (
             (c[0] * across + c[1] * down + c[2]) / depth,
             (c[3] * across + c[4] * down + c[5]) / depth,
@@ -195,22 +286,42 @@ impl Homography {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
-    #[test]
-    fn the_homography_maps_the_square_onto_its_corners() {
-        let corners = [(10.0, 20.0), (110.0, 30.0), (100.0, 140.0), (5.0, 120.0)];
-        let map = Homography::square_to(corners).unwrap();
-        for ((u, v), (x, y)) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
-            .into_iter()
-            .zip(corners)
-        {
-            let (mx, my) = map.apply(u, v);
-            assert!(
-                (mx - x).abs() < 1e-9 && (my - y).abs() < 1e-9,
-                "({u},{v}) went to ({mx},{my})"
-            );
+    /// A quadrilateral near the square of side `side` at `origin`, each
+    /// corner moved by up to a quarter side: convex, as a code seen at an angle.
+    fn quad() -> impl Strategy<Value = [(f64, f64); 4]> {
+        (
+            1.0..500.0f64,
+            -1e3..1e3f64,
+            -1e3..1e3f64,
+            prop::array::uniform8(-0.25..0.25f64),
+        )
+            .prop_map(|(side, x, y, moves)| {
+                let square = [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)];
+                std::array::from_fn(|i| {
+                    let (u, v) = square[i];
+                    (x + side * (u + moves[2 * i]), y + side * (v + moves[2 * i + 1]))
+                })
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn a_homography_maps_four_points_onto_four(from in quad(), to in quad()) {
+            let map = Homography::between(from, to).unwrap();
+            for (p, q) in from.into_iter().zip(to) {
+                let (x, y) = map.apply(p.0, p.1);
+                let scale = q.0.abs().max(q.1.abs()).max(1.0);
+                prop_assert!((x - q.0).abs() < 1e-6 * scale && (y - q.1).abs() < 1e-6 * scale, "{p:?} went to ({x}, {y}), not {q:?}");
+            }
         }
+    }
+
+    #[test]
+    fn three_corners_in_a_line_place_nothing() {
         assert!(Homography::square_to([(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)]).is_none());
     }
 }
