@@ -94,9 +94,9 @@ fn alignment(frame: &GrayFrame, map: &Homography, size: usize) -> Option<(f64, f
                     let ring = i.abs().max(j.abs());
                     let sample = level(u + f64::from(i), v + f64::from(j));
                     if ring == 1 {
-                        light += sample / 8.0
+                        light += sample / 8.0;
                     } else if ring == 2 {
-                        dark += sample / 16.0
+                        dark += sample / 16.0;
                     }
                 }
             }
