@@ -28,6 +28,10 @@ pub(super) fn resample(frame: &GrayFrame, bounds: &[Point; 4], size: usize) -> O
     read_grid(frame, size, |u, v| map.apply(u / scale, v / scale))
 }
 
+/// Triples of finders tried a region: a code's three are usually among
+/// the first, and texture can make many.
+const MOST_TRIPLES: usize = 4;
+
 /// The text of a code with finder patterns at `finders` (any three of a
 /// few), its grid placed by them: a parallelogram, which holds for a code
 /// seen face on or nearly.
@@ -36,6 +40,7 @@ pub(super) fn read_by_finders(frame: &GrayFrame, finders: &[Finder]) -> Option<S
     (0..n)
         .flat_map(|a| (a + 1..n).flat_map(move |b| (b + 1..n).map(move |c| (a, b, c))))
         .filter_map(|(a, b, c)| corner(finders[a], finders[b], finders[c]))
+        .take(MOST_TRIPLES)
         .find_map(|corners| read_placed(frame, corners))
 }
 
@@ -75,24 +80,31 @@ fn read_placed(frame: &GrayFrame, [top_left, top_right, bottom_left]: [Finder; 3
 }
 
 /// Where the alignment pattern of a `size`-module code is: searched within
-/// four modules of where `map`, a parallelogram placement, puts it, as the
+/// six modules of where `map`, a parallelogram placement, puts it, as the
 /// spot most like a dark module ringed by light and then by dark.
 fn alignment(frame: &GrayFrame, map: &Homography, size: usize) -> Option<(f64, f64)> {
+    // Levels on a half-module lattice around the expected centre, each
+    // sampled once: candidates on it share their samples.
+    const REACH: i32 = 12;
+    const SIDE: i32 = 2 * (REACH + 4) + 1;
     let expected = size as f64 - 6.5;
-    let level = |u: f64, v: f64| {
-        let (x, y) = map.apply(u, v);
-        frame.sample(x, y)
-    };
-    let steps = (-8..=8).map(|step| f64::from(step) / 2.0);
-    let (score, u, v) = steps
-        .clone()
-        .flat_map(|du| steps.clone().map(move |dv| (expected + du, expected + dv)))
-        .map(|(u, v)| {
-            let (mut light, mut dark) = (0.0, level(u, v));
+    let lattice = |k: i32| expected + f64::from(k - REACH - 4) / 2.0;
+    let levels: Vec<f64> = (0..SIDE * SIDE)
+        .map(|k| {
+            let (x, y) = map.apply(lattice(k % SIDE), lattice(k / SIDE));
+            frame.sample(x, y)
+        })
+        .collect();
+    let level = |col: i32, row: i32| levels[(row * SIDE + col) as usize];
+    let (score, col, row) = (4..SIDE - 4)
+        .flat_map(|row| (4..SIDE - 4).map(move |col| (col, row)))
+        .map(|(col, row)| {
+            let (mut light, mut dark) = (0.0, level(col, row));
             for i in -2..=2_i32 {
                 for j in -2..=2_i32 {
                     let ring = i.abs().max(j.abs());
-                    let sample = level(u + f64::from(i), v + f64::from(j));
+                    // A module is two lattice steps.
+                    let sample = level(col + 2 * i, row + 2 * j);
                     if ring == 1 {
                         light += sample / 8.0;
                     } else if ring == 2 {
@@ -101,14 +113,14 @@ fn alignment(frame: &GrayFrame, map: &Homography, size: usize) -> Option<(f64, f
                 }
             }
             // The light ring against the centre and outer ring, each half.
-            (light - dark / 2.0, u, v)
+            (light - dark / 2.0, col, row)
         })
         .fold(
-            (f64::MIN, 0.0, 0.0),
+            (f64::MIN, 0, 0),
             |best, next| if next.0 > best.0 { next } else { best },
         );
     // A clear ring, a sixth of the way from black to white at least.
-    (score > 40.0).then(|| map.apply(u, v))
+    (score > 40.0).then(|| map.apply(lattice(col), lattice(row)))
 }
 
 /// Three finders as the code's top left, top right and bottom left: the
@@ -128,7 +140,7 @@ fn corner(first: Finder, second: Finder, third: Finder) -> Option<[Finder; 3]> {
     let hypotenuse = sides[0].max(sides[1]).max(sides[2]);
     // Legs about equal and the hypotenuse about √2 times a leg.
     let (short, long) = (legs.0.min(legs.1), legs.0.max(legs.1));
-    if short < long * 0.7 || (hypotenuse / long.hypot(short) - 1.0).abs() > 0.15 {
+    if short < long * 0.5 || (hypotenuse / long.hypot(short) - 1.0).abs() > 0.3 {
         return None;
     }
     let cross = (one.x - top_left.x) * (other.y - top_left.y) - (one.y - top_left.y) * (other.x - top_left.x);
@@ -139,23 +151,31 @@ fn corner(first: Finder, second: Finder, third: Finder) -> Option<[Finder; 3]> {
     })
 }
 
+/// The largest QR version read by its finders alone (57 modules): passes
+/// are version 5, and a larger estimate is texture, not a code.
+const LARGEST_VERSION: f64 = 10.0;
+
 /// The QR sizes (17 + 4 × version modules) nearest what the finders'
 /// distances in modules suggest, nearest first.
 fn sizes(top_left: Finder, top_right: Finder, bottom_left: Finder) -> Vec<usize> {
     let module = (top_left.module + top_right.module + bottom_left.module) / 3.0;
     let across = (top_left.x - top_right.x).hypot(top_left.y - top_right.y);
     let down = (top_left.x - bottom_left.x).hypot(top_left.y - bottom_left.y);
-    let estimate = f64::midpoint(across, down) / module + 7.0;
-    let version = ((estimate - 17.0) / 4.0).clamp(1.0, 40.0);
-    let (low, high) = (version.floor() as usize, version.ceil().min(40.0) as usize);
-    let nearest = if version - low as f64 <= 0.5 {
-        [low, high]
+    let version = (f64::midpoint(across, down) / module + 7.0 - 17.0) / 4.0;
+    if !(0.5..=LARGEST_VERSION + 0.5).contains(&version) {
+        return Vec::new();
+    }
+    let nearest = version.round();
+    let next = if version < nearest {
+        nearest - 1.0
     } else {
-        [high, low]
+        nearest + 1.0
     };
-    let mut sizes: Vec<usize> = nearest.iter().map(|v| 17 + 4 * v.max(&1)).collect();
-    sizes.dedup();
-    sizes
+    [nearest, next]
+        .into_iter()
+        .filter(|v| (1.0..=LARGEST_VERSION).contains(v))
+        .map(|v| 17 + 4 * v as usize)
+        .collect()
 }
 
 /// Reads a `size`-module grid whose module coordinates (from 0 at the top
@@ -175,8 +195,28 @@ fn read_grid(frame: &GrayFrame, size: usize, map: impl Fn(f64, f64) -> (f64, f64
         })
         .collect();
     let dark = module_threshold(&levels, size);
+    // rqrr takes a millisecond or two to refuse a misplaced grid; the
+    // timing patterns tell one in microseconds.
+    if !timing_holds(&dark, size) {
+        return None;
+    }
     let grid = Grid::new(SimpleGrid::from_func(size, |x, y| dark[y * size + x]));
     grid.decode().ok().map(|(_, text)| text)
+}
+
+/// Whether the timing patterns (row and column 6 between the finders,
+/// alternating dark and light) are mostly where the grid was placed: a
+/// grid of the wrong size or off by a module fails this at once.
+fn timing_holds(dark: &[bool], size: usize) -> bool {
+    let span = 8..size - 8;
+    let agree = span
+        .clone()
+        .map(|i| {
+            usize::from(dark[6 * size + i] == (i % 2 == 0)) + usize::from(dark[i * size + 6] == (i % 2 == 0))
+        })
+        .sum::<usize>();
+    // Three in four, leaving room for a thumb or a glint over the pattern.
+    agree * 4 >= span.len() * 2 * 3
 }
 
 /// Where a module is sampled: its centre and four points a fifth of a
