@@ -7,6 +7,7 @@
     reason = "pixel coordinates, sizes and timings, far below 2^52"
 )]
 
+use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
@@ -31,16 +32,15 @@ pub fn decode(frame: &GrayFrame) -> Decoded {
     decode_within(frame, Duration::MAX)
 }
 
-/// Decodes `frame`, trying views cheapest first until one reads, and not
-/// starting a view that would end past `budget`: a camera's next frame is
-/// a better use of the time than the last views of this one.
+/// Decodes `frame`, trying views cheapest and likeliest first until one
+/// reads, and not starting a view that would end past `budget`: a camera's
+/// next frame is a better use of the time than the last views of this one.
 ///
 /// The views: the frame at half size (a quarter of the work, and the 2×2
 /// mean averages away sensor noise and screen moiré) by rqrr's own
-/// binarization, then thresholded by its neighbourhoods (uneven light,
-/// glare, low contrast), then sharpened (blur); then the parts of the full
-/// frame where finder patterns were seen: the grid placed by the patterns
-/// alone, then rqrr over the part, far codes enlarged.
+/// binarization; the parts of the full frame where finder patterns are (see
+/// [`read_regions`]); the half frame thresholded by its neighbourhoods
+/// (uneven light, glare, low contrast); the half frame sharpened (blur).
 pub fn decode_within(frame: &GrayFrame, budget: Duration) -> Decoded {
     let mut views = Views::new(budget);
     // Smaller than the smallest QR code at a pixel a module.
@@ -67,16 +67,18 @@ fn read_regions(frame: &GrayFrame, views: &mut Views, half_size: usize) -> bool 
     finders::code_regions(&dark, frame.width)
         .into_iter()
         .any(|region| {
+            let enlarged = OnceCell::new();
+            let enlarged = || {
+                enlarged.get_or_init(|| {
+                    frame.enlarged(region.x, region.y, region.width, region.height, region.scale)
+                })
+            };
             let area = region.width * region.height * region.scale * region.scale;
-            let enlarged = || frame.enlarged(region.x, region.y, region.width, region.height, region.scale);
-            // A few thousand samples: too cheap to weigh.
+            // Some tens of thousands of samples: too cheap to weigh.
             views.read(0, &|| {
                 read_by_finders(frame, &region.finders).into_iter().collect()
-            }) || views.read(area, &|| read_gray(&enlarged()))
-                || views.read(area, &|| {
-                    let enlarged = enlarged();
-                    read_dark(&enlarged, &binarize::local_mean(&enlarged))
-                })
+            }) || views.read(area, &|| read_gray(enlarged()))
+                || views.read(area, &|| read_dark(enlarged(), &binarize::local_mean(enlarged())))
         })
 }
 
