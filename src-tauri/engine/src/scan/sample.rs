@@ -156,26 +156,32 @@ fn corner(first: Finder, second: Finder, third: Finder) -> Option<[Finder; 3]> {
 const LARGEST_VERSION: f64 = 10.0;
 
 /// The QR sizes (17 + 4 × version modules) nearest what the finders'
-/// distances in modules suggest, nearest first.
+/// distances in modules suggest, likeliest first.
 fn sizes(top_left: Finder, top_right: Finder, bottom_left: Finder) -> Vec<usize> {
-    let module = (top_left.module + top_right.module + bottom_left.module) / 3.0;
-    let across = (top_left.x - top_right.x).hypot(top_left.y - top_right.y);
+    let measured = (top_left.module + top_right.module + bottom_left.module) / 3.0;
+    // Finder modules were measured along rows and columns: a code turned
+    // by an angle crosses them aslant, longer by 1 / max(|cos|, |sin|).
+    // Tilt changes module widths too, so the measure as taken is tried
+    // after the turned one.
+    let (dx, dy) = (top_right.x - top_left.x, top_right.y - top_left.y);
+    let turned = measured * dx.abs().max(dy.abs()) / dx.hypot(dy);
+    let across = dx.hypot(dy);
     let down = (top_left.x - bottom_left.x).hypot(top_left.y - bottom_left.y);
-    let version = (f64::midpoint(across, down) / module + 7.0 - 17.0) / 4.0;
-    if !(0.5..=LARGEST_VERSION + 0.5).contains(&version) {
-        return Vec::new();
-    }
-    let nearest = version.round();
-    let next = if version < nearest {
-        nearest - 1.0
+    let version = |module: f64| (f64::midpoint(across, down) / module + 7.0 - 17.0) / 4.0;
+    let (estimate, untilted) = (version(turned), version(measured));
+    let next = if estimate < estimate.round() {
+        estimate.round() - 1.0
     } else {
-        nearest + 1.0
+        estimate.round() + 1.0
     };
-    [nearest, next]
-        .into_iter()
-        .filter(|v| (1.0..=LARGEST_VERSION).contains(v))
-        .map(|v| 17 + 4 * v as usize)
-        .collect()
+    let mut sizes = Vec::new();
+    for v in [estimate.round(), next, untilted.round()] {
+        let size = 17 + 4 * v as usize;
+        if (1.0..=LARGEST_VERSION).contains(&v) && !sizes.contains(&size) {
+            sizes.push(size);
+        }
+    }
+    sizes
 }
 
 /// Reads a `size`-module grid whose module coordinates (from 0 at the top
