@@ -74,9 +74,12 @@ fn read_regions(frame: &GrayFrame, views: &mut Views, half_size: usize) -> bool 
                 })
             };
             let area = region.width * region.height * region.scale * region.scale;
-            // Some tens of thousands of samples: too cheap to weigh.
+            // Sampling is cheap; each placement tried stops at the deadline.
+            let deadline = views.deadline();
             views.read(0, &|| {
-                read_by_finders(frame, &region.finders).into_iter().collect()
+                read_by_finders(frame, &region.finders, deadline)
+                    .into_iter()
+                    .collect()
             }) || views.read(area, &|| read_gray(enlarged()))
                 || views.read(area, &|| read_dark(enlarged(), &binarize::local_mean(enlarged())))
         })
@@ -113,6 +116,11 @@ impl Views {
         let affordable = self.started.elapsed() + expected <= self.budget;
         self.decoded.cut_short |= !affordable;
         affordable
+    }
+
+    /// When the budget runs out; `None` for no budget.
+    fn deadline(&self) -> Option<Instant> {
+        self.started.checked_add(self.budget)
     }
 
     /// Runs `view` over `pixels` pixels if affordable; true when it read.

@@ -14,6 +14,8 @@
     reason = "pixel coordinates, sizes and timings, far below 2^52"
 )]
 
+use std::time::Instant;
+
 use rqrr::{Grid, Point, SimpleGrid};
 
 use super::GrayFrame;
@@ -33,22 +35,29 @@ pub(super) fn resample(frame: &GrayFrame, bounds: &[Point; 4], size: usize) -> O
 const MOST_TRIPLES: usize = 4;
 
 /// The text of a code with finder patterns at `finders` (any three of a
-/// few), its grid placed by them: a parallelogram, which holds for a code
-/// seen face on or nearly.
-pub(super) fn read_by_finders(frame: &GrayFrame, finders: &[Finder]) -> Option<String> {
+/// few), its grid placed by them; no placement is tried past `deadline`.
+pub(super) fn read_by_finders(
+    frame: &GrayFrame,
+    finders: &[Finder],
+    deadline: Option<Instant>,
+) -> Option<String> {
     let n = finders.len();
     (0..n)
         .flat_map(|a| (a + 1..n).flat_map(move |b| (b + 1..n).map(move |c| (a, b, c))))
         .filter_map(|(a, b, c)| corner(finders[a], finders[b], finders[c]))
         .take(MOST_TRIPLES)
-        .find_map(|corners| read_placed(frame, corners))
+        .find_map(|corners| read_placed(frame, corners, deadline))
 }
 
 /// The code whose top left, top right and bottom left finder patterns are
 /// `corners`, at the sizes their distance suggests: placed by the corners
 /// and the alignment pattern where one is found (a code seen at an angle),
 /// else as a parallelogram.
-fn read_placed(frame: &GrayFrame, [top_left, top_right, bottom_left]: [Finder; 3]) -> Option<String> {
+fn read_placed(
+    frame: &GrayFrame,
+    [top_left, top_right, bottom_left]: [Finder; 3],
+    deadline: Option<Instant>,
+) -> Option<String> {
     let at = |f: Finder| (f.x, f.y);
     let fourth = (
         top_right.x + bottom_left.x - top_left.x,
@@ -73,9 +82,36 @@ fn read_placed(frame: &GrayFrame, [top_left, top_right, bottom_left]: [Finder; 3
                         [image[0], image[1], found, image[3]],
                     )
                 });
+            let module_square = [(near, near), (far, near), (far, far), (near, far)];
+            let across = far - near;
+            let step = |f: Finder| ((f.x - top_left.x) / across, (f.y - top_left.y) / across);
+            let (right, down) = (step(top_right), step(bottom_left));
+            // The fourth corner moved two modules each way: a tilt the
+            // alignment pattern did not show (a thumb over it).
+            let moved = [
+                (-2.0, -2.0),
+                (0.0, -2.0),
+                (2.0, -2.0),
+                (-2.0, 0.0),
+                (2.0, 0.0),
+                (-2.0, 2.0),
+                (0.0, 2.0),
+                (2.0, 2.0),
+            ]
+            .into_iter()
+            .filter_map(move |(du, dv): (f64, f64)| {
+                let corner = (
+                    fourth.0 + du * right.0 + dv * down.0,
+                    fourth.1 + du * right.1 + dv * down.1,
+                );
+                Homography::between(module_square, [image[0], image[1], corner, image[3]])
+            });
             tilted
-                .and_then(|map| read_grid(frame, size, |u, v| map.apply(u, v)))
-                .or_else(|| read_grid(frame, size, |u, v| parallelogram.apply(u, v)))
+                .into_iter()
+                .chain([parallelogram])
+                .chain(moved)
+                .take_while(|_| deadline.is_none_or(|d| Instant::now() < d))
+                .find_map(|map| read_grid(frame, size, |u, v| map.apply(u, v)))
         })
 }
 
