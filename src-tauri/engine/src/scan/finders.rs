@@ -65,19 +65,29 @@ pub(super) fn code_regions(dark: &[bool], width: usize) -> Vec<Region> {
     let mut groups: Vec<Vec<Finder>> = Vec::new();
     for finder in finders {
         // A version 10 code is 57 modules across: finders of one code lie
-        // within that of each other.
+        // within that of each other, and their modules are alike.
         let reach = 60.0 * finder.module;
-        match groups.iter_mut().find(|group| {
-            group
-                .iter()
-                .any(|g| (g.x - finder.x).hypot(g.y - finder.y) < reach)
-        }) {
+        let alike = |g: &Finder| {
+            (g.x - finder.x).hypot(g.y - finder.y) < reach
+                && g.module.max(finder.module) < 1.6 * g.module.min(finder.module)
+        };
+        match groups.iter_mut().find(|group| group.iter().any(alike)) {
             Some(group) => group.push(finder),
             None => groups.push(vec![finder]),
         }
     }
     groups.retain(|group| group.len() >= 2);
-    groups.sort_by_key(|group| std::cmp::Reverse(group.len()));
+    // A code has three finders; speckle and texture make many small ones.
+    groups.sort_by(|a, b| {
+        let key = |g: &Vec<Finder>| {
+            (
+                g.len().abs_diff(3),
+                -g.iter().map(|f| f.module).sum::<f64>() / g.len() as f64,
+            )
+        };
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
     groups
         .iter()
         .filter_map(|group| region(group, width, height))
