@@ -3,11 +3,19 @@
 //! light changes across the code (glare, a shadow, a dim room), which a
 //! threshold along each row does not.
 
+/// Dark below 93% of the neighbourhood's mean: flat paper does not speckle.
+pub(super) const STRICT: u64 = 93;
+
+/// Dark below the mean itself: the thin light ring of a far or blurred
+/// finder pattern, nearly as dark as the mean, stays light.
+pub(super) const EVEN: u64 = 100;
+
 use super::GrayFrame;
 use super::frame::integral;
 
-/// Dark pixels, `true` for black, row by row.
-pub(super) fn local_mean(frame: &GrayFrame) -> Vec<bool> {
+/// Dark pixels, `true` for black, row by row: those below `percent`% of
+/// their neighbourhood's mean.
+pub(super) fn local_mean(frame: &GrayFrame, percent: u64) -> Vec<bool> {
     let (w, h) = (frame.width, frame.height);
     // A window of about an eighth of the short side: several modules of
     // any code big enough to read, smaller than the light's changes.
@@ -25,8 +33,7 @@ pub(super) fn local_mean(frame: &GrayFrame) -> Vec<bool> {
         for (&pixel, &(left, right)) in row.iter().zip(&columns) {
             let area = ((bottom - top) * (right - left)) as u64;
             let sum = u64::from(below[right] + above[left] - above[right] - below[left]);
-            // A little below the mean, so flat paper does not speckle.
-            dark.push(u64::from(pixel) * area * 100 < sum * 93);
+            dark.push(u64::from(pixel) * area * 100 < sum * percent);
         }
     }
     dark

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use rqrr::{BitGrid, PreparedImage};
 
+use super::finders::{self, Region};
 use super::sample::{read_by_finders, resample};
-use super::{GrayFrame, binarize, finders};
+use super::{GrayFrame, binarize};
 
 /// What a frame gave.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,37 +52,49 @@ pub fn decode_within(frame: &GrayFrame, budget: Duration) -> Decoded {
     let size = half.pixels.len();
     let _ = views.read(size, &|| read_gray(&half))
         || read_regions(frame, &mut views, size)
-        || views.read(size, &|| read_dark(&half, &binarize::local_mean(&half)))
+        || views.read(size, &|| {
+            read_dark(&half, &binarize::local_mean(&half, binarize::STRICT))
+        })
         || views.read(size, &|| read_gray(&half.sharpened()));
     views.decoded
 }
 
-/// The parts of `frame` where finder patterns are: the grid placed by the
-/// patterns, then rqrr over the part (enlarged when the code is small).
-/// Finding them costs about as much as a view of `half_size` pixels.
+/// The parts of `frame` where finder patterns are, found in the frame made
+/// black and white strictly, then evenly: each part read by
+/// [`read_region`]. Each search costs about a view of `half_size` pixels.
 fn read_regions(frame: &GrayFrame, views: &mut Views, half_size: usize) -> bool {
-    if !views.afford(half_size) {
-        return false;
+    for percent in [binarize::STRICT, binarize::EVEN] {
+        if !views.afford(half_size) {
+            return false;
+        }
+        let dark = binarize::local_mean(frame, percent);
+        if finders::code_regions(&dark, frame.width)
+            .iter()
+            .any(|region| read_region(frame, views, region))
+        {
+            return true;
+        }
     }
-    let dark = binarize::local_mean(frame);
-    finders::code_regions(&dark, frame.width)
-        .into_iter()
-        .any(|region| {
-            let enlarged = OnceCell::new();
-            let enlarged = || {
-                enlarged.get_or_init(|| {
-                    frame.enlarged(region.x, region.y, region.width, region.height, region.scale)
-                })
-            };
-            let area = region.width * region.height * region.scale * region.scale;
-            // Sampling is cheap; each placement tried stops at the deadline.
-            let deadline = views.deadline();
-            views.read(0, &|| {
-                read_by_finders(frame, &region.finders, deadline)
-                    .into_iter()
-                    .collect()
-            }) || views.read(area, &|| read_gray(enlarged()))
-                || views.read(area, &|| read_dark(enlarged(), &binarize::local_mean(enlarged())))
+    false
+}
+
+/// One part of `frame`: the grid placed by its finder patterns, then rqrr
+/// over the part, enlarged when the code is small.
+fn read_region(frame: &GrayFrame, views: &mut Views, region: &Region) -> bool {
+    let enlarged = OnceCell::new();
+    let enlarged = || {
+        enlarged.get_or_init(|| frame.enlarged(region.x, region.y, region.width, region.height, region.scale))
+    };
+    let area = region.width * region.height * region.scale * region.scale;
+    let deadline = views.deadline();
+    // Sampling is cheap; each placement tried stops at the deadline.
+    views.read(0, &|| {
+        read_by_finders(frame, &region.finders, deadline)
+            .into_iter()
+            .collect()
+    }) || views.read(area, &|| read_gray(enlarged()))
+        || views.read(area, &|| {
+            read_dark(enlarged(), &binarize::local_mean(enlarged(), binarize::STRICT))
         })
 }
 
