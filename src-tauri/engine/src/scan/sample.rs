@@ -86,26 +86,21 @@ fn read_placed(
             let across = far - near;
             let step = |f: Finder| ((f.x - top_left.x) / across, (f.y - top_left.y) / across);
             let (right, down) = (step(top_right), step(bottom_left));
-            // The fourth corner moved two modules each way: a tilt the
-            // alignment pattern did not show (a thumb over it).
-            let moved = [
-                (-2.0, -2.0),
-                (0.0, -2.0),
-                (2.0, -2.0),
-                (-2.0, 0.0),
-                (2.0, 0.0),
-                (-2.0, 2.0),
-                (0.0, 2.0),
-                (2.0, 2.0),
-            ]
-            .into_iter()
-            .filter_map(move |(du, dv): (f64, f64)| {
-                let corner = (
-                    fourth.0 + du * right.0 + dv * down.0,
-                    fourth.1 + du * right.1 + dv * down.1,
-                );
-                Homography::between(module_square, [image[0], image[1], corner, image[3]])
-            });
+            // A tilt the alignment pattern did not show (a thumb over it):
+            // the fourth corner where the far quarter's modules look
+            // sharpest, within three modules of the parallelogram's.
+            let moved = (-6..=6)
+                .flat_map(|i| (-6..=6).map(move |j| (f64::from(i) / 2.0, f64::from(j) / 2.0)))
+                .filter_map(|(du, dv)| {
+                    let corner = (
+                        fourth.0 + du * right.0 + dv * down.0,
+                        fourth.1 + du * right.1 + dv * down.1,
+                    );
+                    Homography::between(module_square, [image[0], image[1], corner, image[3]])
+                })
+                .map(|map| (sharpness(frame, &map, size), map))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, map)| map);
             tilted
                 .into_iter()
                 .chain([parallelogram])
@@ -113,6 +108,22 @@ fn read_placed(
                 .take_while(|_| deadline.is_none_or(|d| Instant::now() < d))
                 .find_map(|map| read_grid(frame, size, |u, v| map.apply(u, v)))
         })
+}
+
+/// How crisply `map` places the far quarter of a `size`-module code: the
+/// mean distance of its module centres' levels from their mean. Centres
+/// land on whole modules, dark or light, when the placement is right, and
+/// on their blurred edges when it is not.
+fn sharpness(frame: &GrayFrame, map: &Homography, size: usize) -> f64 {
+    let levels: Vec<f64> = (size / 2..size)
+        .flat_map(|v| (size / 2..size).map(move |u| (u as f64 + 0.5, v as f64 + 0.5)))
+        .map(|(u, v)| {
+            let (x, y) = map.apply(u, v);
+            frame.sample(x, y)
+        })
+        .collect();
+    let mean = levels.iter().sum::<f64>() / levels.len() as f64;
+    levels.iter().map(|level| (level - mean).abs()).sum::<f64>() / levels.len() as f64
 }
 
 /// Where the alignment pattern of a `size`-module code is: searched within
