@@ -12,9 +12,9 @@ use tatami_e2e::corpus::plan;
 /// A seed and size the pipeline was not tuned on.
 const SEED: u64 = 2026;
 const PER_FAMILY: usize = 6;
-/// The pipeline read 62% of the default corpus (seed 1, 500 frames) where
-/// plain rqrr read 43%, and 59% of this one.
-const LEAST_PERCENT: usize = 55;
+/// The pipeline read 78% of the default corpus (seed 1, 500 frames) where
+/// plain rqrr read 43%, and 73% of this one.
+const LEAST_PERCENT: usize = 68;
 
 #[test]
 fn the_pipeline_reads_hard_frames_better_than_plain_rqrr_and_never_misreads() {
