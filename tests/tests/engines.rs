@@ -16,6 +16,8 @@ use tatami_core::ids::{ClassId, SlotId};
 use tatami_core::people::Role;
 use tatami_core::schedule::{Class, WeeklySlot};
 use tatami_core::text::{Label, TimeZoneName};
+use tatami_e2e::corpus::plan;
+use tatami_e2e::recording::write_y4m;
 
 /// The student's standing (not voided) check-ins in a snapshot.
 fn attending(snapshot: &Value, student: &Value) -> usize {
@@ -27,6 +29,48 @@ fn attending(snapshot: &Value, student: &Value) -> usize {
         .flat_map(|s| s["attendance"].as_array().unwrap())
         .filter(|a| a["voided"] == false)
         .count()
+}
+
+#[tokio::test]
+async fn a_card_shown_to_the_door_camera_checks_the_student_in_once_and_reaches_the_server() {
+    let server = TestServer::start().await;
+    let Fixture { academy, student, .. } = academy_with_student(&server, "camera-door").await;
+    let id = student.as_str().unwrap();
+    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The card held up for a second and a half between empty frames,
+    // filmed at 30 frames a second.
+    let corpus = plan(7, 4).unwrap();
+    let held = corpus.cards_mildest_first()[0].showing(&card).render().unwrap();
+    let empty = vec![190; held.pixels.len()];
+    let mut frames = vec![empty.as_slice(); 10];
+    frames.extend([held.pixels.as_slice(); 45]);
+    frames.extend([empty.as_slice(); 10]);
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("door.y4m");
+    write_y4m(&video, held.width as usize, held.height as usize, &frames).unwrap();
+
+    let mut tablet = academy.device(Role::FrontDesk).await;
+    let scanned = tablet
+        // Tests share two cores: a generous budget a frame, so a busy
+        // machine does not decide the outcome (the budget is measured in
+        // BENCHMARKS.md).
+        .ok(json!({ "op": "scan_recording", "path": video, "fps": 30, "budget_ms": 1000 }))
+        .await;
+    let outcomes = scanned["outcomes"].as_array().unwrap();
+    assert_eq!(
+        outcomes.len(),
+        1,
+        "one check-in for the whole time it is held: {scanned}"
+    );
+    assert_eq!(outcomes[0]["decision"]["outcome"], "admit", "{scanned}");
+    assert_eq!(outcomes[0]["recorded"], true);
+    assert_eq!(outcomes[0]["student"]["name"], "Ana Souza");
+    assert_eq!(scanned["stopped"], Value::Null, "the recording ended");
+    tablet.sync().await;
+    assert_eq!(server_attendance(&server, id).await.len(), 1);
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,6 +13,7 @@ use tatami_client::scan::{
 };
 use tatami_core::pass::TrustedKeys;
 use tatami_e2e::corpus::{PayloadKind, plan};
+use tatami_e2e::recording::write_y4m;
 
 /// A camera frame with a pass the pipeline reads, and a frame of nothing.
 struct Door {
@@ -49,9 +49,9 @@ fn door() -> Door {
     panic!("no pass of seed 7 reads");
 }
 
-/// The scanner's options, but no time budget a frame: a debug build decodes
-/// several times slower than the release the budget is set for (measured
-/// in BENCHMARKS.md).
+/// The scanner's options, but no time budget a frame: tests share two
+/// cores, and a busy machine must not decide what is read (the budget is
+/// measured in BENCHMARKS.md and cut short in `scan.rs`).
 fn unhurried() -> ScanOptions {
     ScanOptions {
         budget: Duration::MAX,
@@ -67,17 +67,9 @@ fn save_png(frame: &GrayFrame, path: &Path) {
         .unwrap();
 }
 
-/// A 4:2:0 YUV4MPEG2 video of `frames`, its colour planes neutral.
 fn save_y4m(frames: &[&GrayFrame], path: &Path) {
-    let (width, height) = (frames[0].width, frames[0].height);
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(file, "YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg").unwrap();
-    let colour = vec![128; 2 * width.div_ceil(2) * height.div_ceil(2)];
-    for frame in frames {
-        file.write_all(b"FRAME\n").unwrap();
-        file.write_all(&frame.pixels).unwrap();
-        file.write_all(&colour).unwrap();
-    }
+    let pixels: Vec<&[u8]> = frames.iter().map(|f| f.pixels.as_slice()).collect();
+    write_y4m(path, frames[0].width, frames[0].height, &pixels).unwrap();
 }
 
 fn scan(

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tatami_client::scan::{self, ScanEvent, ScanOptions, Scanner};
 use tatami_client::store::RosterFilter;
 use tatami_client::sync::{EnrolRequest, SyncTask};
 use tatami_client::{Engine, EngineError, EngineOptions, StudentPatch, clock};
@@ -69,6 +70,14 @@ enum Command {
     Scan {
         payload: String,
     },
+    /// The door's camera pointed at a recording: the scanner reads it as
+    /// a camera (at `fps`, within `budget_ms` a frame or the scanner's
+    /// default) and each pass it reports is checked in.
+    ScanRecording {
+        path: PathBuf,
+        fps: u32,
+        budget_ms: Option<u64>,
+    },
     Void {
         student: StudentId,
         session: SessionKey,
@@ -107,6 +116,35 @@ enum Command {
     Snapshot {
         students: Option<Vec<StudentId>>,
     },
+}
+
+/// Scans the recording at `path` as the kiosk scans its camera: every
+/// pass reported is checked in. The outcomes, why the scan stopped, and
+/// the scanner's counts.
+fn scan_recording(
+    engine: &Engine,
+    path: PathBuf,
+    fps: u32,
+    options: ScanOptions,
+) -> Result<Value, EngineError> {
+    let scanner = Scanner::start(
+        move || Ok(scan::open_recording(&path)?.played_at(fps)),
+        engine.pass_checker(),
+        options,
+    )
+    .map_err(invalid)?;
+    let mut outcomes = Vec::new();
+    let stopped = loop {
+        match scanner.next_event(std::time::Duration::from_secs(30)) {
+            Some(ScanEvent::Read(payload)) => outcomes.push(to_json(engine.check_in_scanned(&payload)?)?),
+            Some(ScanEvent::Stopped(why)) => break why.map(|e| e.code()),
+            None => break Some("no_event"),
+        }
+    };
+    let stats = scanner.stats();
+    Ok(
+        json!({ "outcomes": outcomes, "stopped": stopped, "decoded": stats.decoded, "skipped": stats.skipped }),
+    )
 }
 
 fn invalid(e: impl std::fmt::Display) -> EngineError {
@@ -182,6 +220,16 @@ impl Device {
             }
             Command::CheckIn { student, session } => to_json(engine.check_in_manual(student, session)?),
             Command::Scan { payload } => to_json(engine.check_in_scanned(&payload)?),
+            Command::ScanRecording { path, fps, budget_ms } => {
+                let engine = engine.clone();
+                let mut options = ScanOptions::default();
+                if let Some(ms) = budget_ms {
+                    options.budget = std::time::Duration::from_millis(ms);
+                }
+                tokio::task::spawn_blocking(move || scan_recording(&engine, path, fps, options))
+                    .await
+                    .map_err(invalid)?
+            }
             Command::Void { student, session } => to_json(engine.void_check_in(student, session)?),
             Command::Promote {
                 student,

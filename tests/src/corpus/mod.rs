@@ -125,6 +125,18 @@ pub struct Manifest<'a> {
 }
 
 impl Corpus {
+    /// The member card frames, the mildest distortion first: a card held up
+    /// at the door, clearly, before any hard case.
+    pub fn cards_mildest_first(&self) -> Vec<&FrameSpec> {
+        let mut cards: Vec<&FrameSpec> = self
+            .frames
+            .iter()
+            .filter(|f| f.payload == PayloadKind::MemberCard)
+            .collect();
+        cards.sort_by(|a, b| a.level.total_cmp(&b.level));
+        cards
+    }
+
     pub fn manifest(&self) -> Manifest<'_> {
         Manifest {
             seed: self.seed,
@@ -135,6 +147,16 @@ impl Corpus {
 }
 
 impl FrameSpec {
+    /// The same scene with a code of `text` (of the same length, as another
+    /// student's card is) in place of its own.
+    #[must_use]
+    pub fn showing(&self, text: &str) -> Self {
+        Self {
+            expected: Some(text.to_owned()),
+            ..self.clone()
+        }
+    }
+
     pub fn render(&self) -> Result<Frame, CorpusError> {
         let code = match (&self.expected, self.qr) {
             (Some(text), Some(qr)) => Some(Matrix::encode(text, qr.ec)?),
