@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 const REPEAT_WITHIN: u64 = 5;
 
 /// Decides which reads to report.
-pub struct Acceptance {
+pub(super) struct Acceptance {
     verify: Box<dyn Fn(&str) -> bool + Send>,
     /// A code is not reported again until it has been out of sight this long.
     hold: Duration,
@@ -35,7 +35,7 @@ struct Sighting {
 }
 
 impl Acceptance {
-    pub fn new(verify: impl Fn(&str) -> bool + Send + 'static, hold: Duration) -> Self {
+    pub(super) fn new(verify: impl Fn(&str) -> bool + Send + 'static, hold: Duration) -> Self {
         Self {
             verify: Box::new(verify),
             hold,
@@ -44,7 +44,7 @@ impl Acceptance {
     }
 
     /// The codes of frame number `frame`, read at `at`, to report now.
-    pub fn offer(&mut self, frame: u64, at: Instant, codes: &[String]) -> Vec<String> {
+    pub(super) fn offer(&mut self, frame: u64, at: Instant, codes: &[String]) -> Vec<String> {
         let hold = self.hold;
         let since = |s: &Sighting| at.saturating_duration_since(s.at);
         let near = |s: &Sighting| frame.saturating_sub(s.frame) <= REPEAT_WITHIN;

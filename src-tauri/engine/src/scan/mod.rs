@@ -19,7 +19,6 @@ mod sample;
 mod scanner;
 mod source;
 
-pub use accept::Acceptance;
 pub use camera::{Camera, CameraInfo, cameras};
 pub use decode::{Decoded, decode, decode_within};
 pub use files::{Recording, open_recording};
