@@ -73,12 +73,6 @@ impl Camera {
             .map_err(|e| camera_error(&e, SourceError::CameraUnplugged))?;
         Ok(Self { camera })
     }
-
-    /// The format the camera agreed to.
-    pub fn format(&self) -> (u32, u32, String) {
-        let format = self.camera.camera_format();
-        (format.width(), format.height(), format.format().to_string())
-    }
 }
 
 impl FrameSource for Camera {
@@ -114,7 +108,7 @@ impl FrameSource for Camera {
 /// as text, so the OS's own words and numbers are matched; `missing` is
 /// what "no such device" means at this step (at opening: no camera; once
 /// streaming: unplugged).
-pub(crate) fn camera_error(error: &NokhwaError, missing: SourceError) -> SourceError {
+fn camera_error(error: &NokhwaError, missing: SourceError) -> SourceError {
     let text = error.to_string();
     let says = |words: &[&str]| words.iter().any(|w| text.contains(w));
     if says(&[

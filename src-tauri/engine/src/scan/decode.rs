@@ -63,11 +63,14 @@ pub fn decode_within(frame: &GrayFrame, budget: Duration) -> Decoded {
 /// black and white strictly, then evenly: each part read by
 /// [`read_region`]. Each search costs about a view of `half_size` pixels.
 fn read_regions(frame: &GrayFrame, views: &mut Views, half_size: usize) -> bool {
+    let mut neighbourhoods = None;
     for percent in [binarize::STRICT, binarize::EVEN] {
         if !views.afford(half_size) {
             return false;
         }
-        let dark = binarize::local_mean(frame, percent);
+        let dark = neighbourhoods
+            .get_or_insert_with(|| binarize::Neighbourhoods::of(frame))
+            .dark(percent);
         if finders::code_regions(&dark, frame.width)
             .iter()
             .any(|region| read_region(frame, views, region))

@@ -1,7 +1,7 @@
 //! Where codes are. A QR code's three finder patterns read, along any line
 //! through their centre, dark-light-dark-light-dark in widths 1:1:3:1:1.
 //! Scanning rows of the black-and-white frame for that rhythm, then
-//! checking it down the column, finds the codes the half-size views missed
+//! checking it down the column and along the row again, finds the codes the half-size views missed
 //! (far ones among them, whose modules are too small for rqrr to find its
 //! finders): just their part of the frame is then read at full resolution,
 //! enlarged when small. rqrr over a part costs far less than over the frame.
@@ -49,13 +49,13 @@ const MOST_FINDERS: usize = 48;
 const MOST_MODULES_ACROSS: f64 = 80.0;
 
 /// Finder patterns kept per region: any three of them may be a code's.
-pub(super) const MOST_IN_REGION: usize = 5;
+const MOST_IN_REGION: usize = 5;
 
 /// Enlarged regions stay within this many pixels a side.
 const MOST_ENLARGED: usize = 720;
 
-/// Regions likely to hold a code in the `width`-wide bitmap `dark`, the
-/// most finder patterns first.
+/// Regions likely to hold a code in the `width`-wide bitmap `dark`: groups
+/// of three finders first, then those with the larger modules.
 pub(super) fn code_regions(dark: &[bool], width: usize) -> Vec<Region> {
     let height = dark.len() / width;
     let Some(finders) = finders(dark, width) else {
@@ -100,20 +100,16 @@ pub(super) fn code_regions(dark: &[bool], width: usize) -> Vec<Region> {
 fn region(group: &[Finder], width: usize, height: usize) -> Option<Region> {
     let module = group.iter().map(|f| f.module).sum::<f64>() / group.len() as f64;
     let margin = 9.0 * module;
-    let fold = |pick: fn(&Finder) -> f64, min: bool| {
-        group.iter().map(pick).fold(
-            if min { f64::MAX } else { f64::MIN },
-            if min { f64::min } else { f64::max },
-        )
-    };
+    let least = |pick: fn(&Finder) -> f64| group.iter().map(pick).fold(f64::MAX, f64::min);
+    let most = |pick: fn(&Finder) -> f64| group.iter().map(pick).fold(f64::MIN, f64::max);
     let clamp = |v: f64, len: usize| (v.max(0.0) as usize).min(len);
     let (left, top) = (
-        clamp(fold(|f| f.x, true) - margin, width),
-        clamp(fold(|f| f.y, true) - margin, height),
+        clamp(least(|f| f.x) - margin, width),
+        clamp(least(|f| f.y) - margin, height),
     );
     let (right, bottom) = (
-        clamp(fold(|f| f.x, false) + margin, width),
-        clamp(fold(|f| f.y, false) + margin, height),
+        clamp(most(|f| f.x) + margin, width),
+        clamp(most(|f| f.y) + margin, height),
     );
     let (across, down) = (right - left, bottom - top);
     let longest = across.max(down);

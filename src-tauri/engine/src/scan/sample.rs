@@ -58,54 +58,61 @@ fn read_placed(
     [top_left, top_right, bottom_left]: [Finder; 3],
     deadline: Option<Instant>,
 ) -> Option<String> {
-    let at = |f: Finder| (f.x, f.y);
     let fourth = (
         top_right.x + bottom_left.x - top_left.x,
         top_right.y + bottom_left.y - top_left.y,
     );
-    let image = [at(top_left), at(top_right), fourth, at(bottom_left)];
+    let placed = |corner| {
+        [
+            (top_left.x, top_left.y),
+            (top_right.x, top_right.y),
+            corner,
+            (bottom_left.x, bottom_left.y),
+        ]
+    };
     sizes(top_left, top_right, bottom_left)
         .into_iter()
         .find_map(|size| {
             // Finder centres are 3.5 modules in from the code's edges.
             let (near, far) = (3.5, size as f64 - 3.5);
-            let parallelogram =
-                Homography::between([(near, near), (far, near), (far, far), (near, far)], image)?;
-            let tilted = (size > 21)
-                .then(|| alignment(frame, &parallelogram, size))
-                .flatten()
-                .and_then(|found| {
-                    // The alignment pattern's centre is 6.5 modules in.
-                    let inner = size as f64 - 6.5;
-                    Homography::between(
-                        [(near, near), (far, near), (inner, inner), (near, far)],
-                        [image[0], image[1], found, image[3]],
-                    )
-                });
-            let module_square = [(near, near), (far, near), (far, far), (near, far)];
-            let across = far - near;
-            let step = |f: Finder| ((f.x - top_left.x) / across, (f.y - top_left.y) / across);
-            let (right, down) = (step(top_right), step(bottom_left));
+            let square = [(near, near), (far, near), (far, far), (near, far)];
+            let parallelogram = Homography::between(square, placed(fourth))?;
+            let tilted = || {
+                // The alignment pattern's centre is 6.5 modules in.
+                let inner = size as f64 - 6.5;
+                let found = alignment(frame, &parallelogram, size)?;
+                Homography::between([square[0], square[1], (inner, inner), square[3]], placed(found))
+            };
             // A tilt the alignment pattern did not show (a thumb over it):
             // the fourth corner where the far quarter's modules look
             // sharpest, within three modules of the parallelogram's.
-            let moved = (-6..=6)
-                .flat_map(|i| (-6..=6).map(move |j| (f64::from(i) / 2.0, f64::from(j) / 2.0)))
-                .filter_map(|(du, dv)| {
-                    let corner = (
-                        fourth.0 + du * right.0 + dv * down.0,
-                        fourth.1 + du * right.1 + dv * down.1,
-                    );
-                    Homography::between(module_square, [image[0], image[1], corner, image[3]])
-                })
-                .map(|map| (sharpness(frame, &map, size), map))
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, map)| map);
-            tilted
+            let sharpest = || {
+                let across = far - near;
+                let step = |f: Finder| ((f.x - top_left.x) / across, (f.y - top_left.y) / across);
+                let (right, down) = (step(top_right), step(bottom_left));
+                (-6..=6)
+                    .flat_map(|i| (-6..=6).map(move |j| (f64::from(i) / 2.0, f64::from(j) / 2.0)))
+                    .filter_map(|(du, dv)| {
+                        let corner = (
+                            fourth.0 + du * right.0 + dv * down.0,
+                            fourth.1 + du * right.1 + dv * down.1,
+                        );
+                        Homography::between(square, placed(corner))
+                    })
+                    .map(|map| (sharpness(frame, &map, size), map))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, map)| map)
+            };
+            // Each placement only when the one before did not read.
+            let placements: [&dyn Fn() -> Option<Homography>; 3] = [
+                &|| (size > 21).then(tilted).flatten(),
+                &|| Some(parallelogram),
+                &sharpest,
+            ];
+            placements
                 .into_iter()
-                .chain([parallelogram])
-                .chain(moved)
                 .take_while(|_| deadline.is_none_or(|d| Instant::now() < d))
+                .filter_map(|place| place())
                 .find_map(|map| read_grid(frame, size, |u, v| map.apply(u, v)))
         })
 }
@@ -303,6 +310,7 @@ fn module_threshold(levels: &[f64], size: usize) -> Vec<bool> {
 }
 
 /// A projective map of the plane, as a 3×3 matrix row by row.
+#[derive(Clone, Copy)]
 struct Homography([f64; 9]);
 
 impl Homography {
