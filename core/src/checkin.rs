@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
+use ts_rs::TS;
 
 use crate::pass::{PassError, PassKind, StudentTag, VerifiedPass};
 use crate::people::{Student, StudentStatus};
@@ -11,7 +12,7 @@ use crate::schedule::{Session, SessionKey, Timing};
 use crate::words::word_enum;
 
 /// What to do about a rule that can warn or refuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Enforcement {
     Warn,
@@ -23,7 +24,7 @@ word_enum!(Enforcement, "enforcement", {
 });
 
 /// An academy's check-in rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CheckInSettings {
     /// Check-in opens this many minutes before a class starts...
     pub opens_before_minutes: u16,
@@ -63,9 +64,10 @@ pub enum Presented {
 }
 
 /// A phone pass, as far as single use is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub struct PassUse {
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub issued: OffsetDateTime,
     pub nonce: u16,
 }
@@ -95,7 +97,7 @@ pub struct Scan<'a> {
 }
 
 /// The outcome shown at the door.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Decision {
     /// Record a new attendance.
@@ -105,6 +107,7 @@ pub enum Decision {
     /// Already in this session: record nothing, greet again.
     AlreadyCheckedIn {
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         at: OffsetDateTime,
     },
     Refuse {
@@ -113,15 +116,18 @@ pub enum Decision {
 }
 
 /// Admitted, but staff should know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Warning {
-    MembershipLapsed { paid_until: Date },
+    MembershipLapsed {
+        #[ts(type = "string")]
+        paid_until: Date,
+    },
     StudentPaused,
 }
 
 /// Why a scan was refused; `code` is stable for the UI to translate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     InvalidPass {
@@ -135,19 +141,26 @@ pub enum Refusal {
     },
     PassAlreadyUsed {
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         at: OffsetDateTime,
     },
     StudentInactive,
     StudentPaused,
     MembershipLapsed {
+        #[ts(type = "string")]
         paid_until: Date,
     },
     OutsideClassWindow {
+        #[serde(with = "crate::wire::local_date_time")]
+        #[ts(type = "string")]
         opens: PrimitiveDateTime,
+        #[serde(with = "crate::wire::local_date_time")]
+        #[ts(type = "string")]
         closes: PrimitiveDateTime,
     },
     AntiPassback {
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         retry_after: OffsetDateTime,
     },
 }

@@ -15,4 +15,5 @@ pub mod policy;
 pub mod schedule;
 pub mod sync;
 pub mod text;
+pub mod wire;
 mod words;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
+use ts_rs::TS;
 
 use crate::belt::Grade;
 use crate::ids::{GuardianId, NoteId, StaffId, StudentId};
@@ -9,7 +10,7 @@ use crate::text::{Email, PersonName, Phone, Prose};
 use crate::words::word_enum;
 
 /// Whether a student trains now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StudentStatus {
     Active,
@@ -25,17 +26,20 @@ word_enum!(StudentStatus, "student status", {
 });
 
 /// A student as every device and the server see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Student {
     pub id: StudentId,
     pub name: PersonName,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
+    #[ts(type = "string | null")]
     pub born_on: Option<Date>,
+    #[ts(type = "string")]
     pub joined_on: Date,
     pub status: StudentStatus,
     /// Membership is paid up to and including this day; `None` when the
     /// academy does not track payments for this student.
+    #[ts(type = "string | null")]
     pub paid_until: Option<Date>,
     /// Printed cards with an older version are revoked.
     pub card_version: u16,
@@ -68,7 +72,7 @@ impl Student {
 }
 
 /// A parent or other contact of a (usually young) student.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Guardian {
     pub id: GuardianId,
     pub name: PersonName,
@@ -78,17 +82,18 @@ pub struct Guardian {
 }
 
 /// A dated remark about a student by a member of staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Note {
     pub id: NoteId,
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub at: OffsetDateTime,
     pub by: StaffId,
     pub text: Prose,
 }
 
 /// What a staff member may do; ordered from most to least powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -111,7 +116,7 @@ impl Role {
 }
 
 /// A member of staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Staff {
     pub id: StaffId,
     pub name: PersonName,

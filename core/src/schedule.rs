@@ -8,12 +8,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, Weekday};
+use ts_rs::TS;
 
 use crate::ids::{ClassId, SlotId};
 use crate::text::{Color, Label};
 
 /// A kind of class the academy teaches: "Fundamentals", "Kids".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Class {
     pub id: ClassId,
     pub name: Label,
@@ -21,11 +22,16 @@ pub struct Class {
 }
 
 /// One weekly occurrence of a class: "Fundamentals, Mondays 18:00, 60 min".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WeeklySlot {
     pub id: SlotId,
     pub class: ClassId,
+    #[ts(
+        type = "\"Monday\" | \"Tuesday\" | \"Wednesday\" | \"Thursday\" | \"Friday\" | \"Saturday\" | \"Sunday\""
+    )]
     pub weekday: Weekday,
+    #[serde(with = "crate::wire::clock_time")]
+    #[ts(type = "string")]
     pub starts: Time,
     pub minutes: u16,
 }
@@ -40,7 +46,7 @@ pub enum ScheduleError {
 }
 
 /// The academy's week, sorted by day and time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(try_from = "Vec<WeeklySlot>", into = "Vec<WeeklySlot>")]
 pub struct Schedule {
     slots: Vec<WeeklySlot>,
@@ -136,6 +142,20 @@ impl FromStr for ClassRef {
     }
 }
 
+/// A class id, or `"open-mat"`.
+impl TS for ClassRef {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+
+    fn inline(config: &ts_rs::Config) -> String {
+        Self::name(config)
+    }
+}
+
 impl Serialize for ClassRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -150,9 +170,10 @@ impl<'de> Deserialize<'de> for ClassRef {
 }
 
 /// One class on one day: the identity of a roll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 pub struct SessionKey {
     pub class: ClassRef,
+    #[ts(type = "string")]
     pub date: Date,
 }
 
@@ -166,10 +187,12 @@ impl SessionKey {
 }
 
 /// When a session happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "timing", rename_all = "snake_case")]
 pub enum Timing {
     Scheduled {
+        #[serde(with = "crate::wire::local_date_time")]
+        #[ts(type = "string")]
         starts: PrimitiveDateTime,
         minutes: u16,
     },
@@ -178,7 +201,7 @@ pub enum Timing {
 }
 
 /// A session with its timing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Session {
     pub key: SessionKey,
     pub timing: Timing,

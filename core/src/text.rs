@@ -3,6 +3,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
+use ts_rs::TS;
 
 /// Why a piece of text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,7 +82,7 @@ fn clean(input: &str, what: &'static str, max: usize) -> Result<String, TextErro
 }
 
 /// An academy's short name, used as its subdomain: `golden-tiger`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Slug(String);
 
@@ -133,7 +134,7 @@ text_type!(Slug);
 /// An email address, lowercased: it identifies an account, and mailboxes
 /// that differ only in case are the same person in practice. Checked for
 /// shape only: whether it receives mail is for a confirmation to find out.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -164,7 +165,7 @@ impl Email {
 text_type!(Email);
 
 /// A person's name as they write it (any script), at most 120 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct PersonName(String);
 
@@ -188,7 +189,7 @@ impl PersonName {
 text_type!(PersonName);
 
 /// A short display label: a class name, a belt name. At most 60 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Label(String);
 
@@ -201,7 +202,7 @@ text_type!(Label);
 
 /// Free text of several lines: notes, promotion remarks. At most 4,000
 /// characters; may be empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Prose(String);
 
@@ -225,7 +226,7 @@ text_type!(Prose);
 
 /// A phone number as typed: digits with optional `+`, spaces, dots, dashes
 /// and parentheses; 6 to 15 digits (E.164 allows at most 15).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Phone(String);
 
@@ -248,7 +249,7 @@ impl Phone {
 text_type!(Phone);
 
 /// A colour as `#rrggbb`, stored lowercase.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct Color(String);
 
@@ -273,7 +274,7 @@ text_type!(Color);
 
 /// An IANA time zone name such as `Europe/Lisbon`, checked for shape; the
 /// device or server that converts times checks that its database knows it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
 #[serde(transparent)]
 pub struct TimeZoneName(String);
 

@@ -1,4 +1,46 @@
-//! The app: a thin Tauri shell whose commands are one-line calls into the
-//! client engine (`tatami-client`).
+//! The app: a thin Tauri shell over the client engine (`tatami-client`).
+//! Commands are one-line calls into the engine; what the engine announces
+//! (sync status, changes, check-ins at the door camera) reaches the screens
+//! as events. The screens' TypeScript types are generated from these Rust
+//! types (`bindings`), so the two cannot drift apart unnoticed.
 
 #![forbid(unsafe_code)]
+
+#[cfg(test)]
+mod bindings;
+mod commands;
+mod door_camera;
+mod error;
+mod events;
+mod settings;
+mod shell;
+mod views;
+
+use tauri::Manager;
+
+use crate::settings::Settings;
+use crate::shell::Shell;
+
+/// Opens the device's store and shows the window. A store that cannot be
+/// opened (damaged, from a newer app) is reported and the app ends: it is
+/// never overwritten.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let settings = Settings::from_env(app.handle())?;
+            let shell = Shell::open(app.handle().clone(), settings)?;
+            app.manage(shell);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "the app could not run");
+        std::process::exit(1);
+    }
+}

@@ -3,13 +3,14 @@
 
 use serde::Serialize;
 use time::Date;
+use ts_rs::TS;
 
 use super::{BeltSystem, Grade, Standing, StepKind};
 use crate::calendar::{add_months, birthday, days_until};
 use crate::ids::RankId;
 
 /// The answer for one student.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Eligibility {
     /// The student holds the highest grade of the system.
@@ -27,7 +28,7 @@ impl Eligibility {
 }
 
 /// Progress towards the next grade.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Report {
     pub to: Grade,
     pub kind: StepKind,
@@ -48,7 +49,7 @@ impl Report {
 
 /// One requirement with the student's progress: "12 of 40 classes",
 /// "due 3 March (41 days)", "turns 16 on 9 May".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "requirement", rename_all = "snake_case")]
 pub enum Requirement {
     Attendance {
@@ -56,13 +57,16 @@ pub enum Requirement {
         required: u32,
     },
     TimeInRank {
+        #[ts(type = "string")]
         since: Date,
+        #[ts(type = "string")]
         due: Date,
         days_remaining: u32,
     },
     MinimumAge {
         years: u8,
         /// `None` when the birth date is unknown, which leaves this unmet.
+        #[ts(type = "string | null")]
         reached_on: Option<Date>,
         days_remaining: u32,
     },

@@ -8,12 +8,13 @@ pub use eligibility::{Eligibility, Report, Requirement, eligibility};
 pub use standing::{Promotion, Standing};
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ids::RankId;
 use crate::text::{Color, Label};
 
 /// Where a student stands: a rank and the stripes earned within it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub struct Grade {
     pub rank: RankId,
     pub stripes: u8,
@@ -26,7 +27,7 @@ impl Grade {
 }
 
 /// What it takes to reach a grade. Zero means "no requirement".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub struct Requirements {
     /// Classes attended in the counting period.
     pub attendances: u32,
@@ -37,7 +38,7 @@ pub struct Requirements {
 }
 
 /// One rank (belt) of a system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Rank {
     pub id: RankId,
     pub name: Label,
@@ -86,7 +87,7 @@ impl Step<'_> {
 }
 
 /// Whether a step earns a stripe within a rank or a new rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     Stripe,
@@ -94,7 +95,7 @@ pub enum StepKind {
 }
 
 /// Ranks from lowest to highest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(try_from = "Vec<Rank>", into = "Vec<Rank>")]
 pub struct BeltSystem {
     ranks: Vec<Rank>,

@@ -13,6 +13,7 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::fields::{Field, Obj, put, put_text, set};
@@ -24,7 +25,7 @@ use crate::schedule::SessionKey;
 use crate::words::word_enum;
 
 /// How a check-in was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     Card,
@@ -38,10 +39,11 @@ word_enum!(Method, "check-in method", {
 });
 
 /// A check-in as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CheckIn {
     pub student: StudentId,
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub at: OffsetDateTime,
     /// The member of staff signed in on the device.
     pub by: StaffId,
@@ -52,15 +54,16 @@ pub struct CheckIn {
 }
 
 /// Who voided a check-in, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Void {
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub at: OffsetDateTime,
     pub by: StaffId,
 }
 
 /// One student's line on the roll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Attendance {
     #[serde(flatten)]
     pub check_in: CheckIn,
@@ -69,7 +72,7 @@ pub struct Attendance {
 }
 
 /// A session's attendance sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RollView {
     pub id: DocId,
     pub session: SessionKey,

@@ -7,6 +7,7 @@
 use automerge::{ActorId, AutoCommit, ObjId, ReadDoc};
 use serde::Serialize;
 use time::{OffsetDateTime, Weekday};
+use ts_rs::TS;
 
 use super::fields::{Obj, put, put_text, set, set_text};
 use super::{DocError, DocKind, entry_map, expect_kind, genesis, retain_keys};
@@ -20,7 +21,7 @@ use crate::text::{Color, Label, Slug, TimeZoneName};
 const MAPS: [&str; 6] = ["theme", "ranks", "classes", "slots", "checkin", "keys"];
 
 /// The academy's colours, applied across the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Theme {
     pub primary: Color,
     pub accent: Color,
@@ -37,17 +38,19 @@ impl Default for Theme {
 
 /// A public key that verifies this academy's passes. Retired keys sign no
 /// new passes but still verify cards already printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PublicKey {
     pub key_id: KeyId,
+    #[ts(type = "number[]")]
     pub public: [u8; 32],
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub created_at: OffsetDateTime,
     pub retired: bool,
 }
 
 /// The academy as every device sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TenantView {
     pub id: TenantId,
     pub name: Label,

@@ -20,6 +20,7 @@ use std::fmt;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
+use ts_rs::TS;
 
 use crate::hash::tagged;
 use crate::ids::{StudentId, TenantId};
@@ -30,7 +31,7 @@ pub use layout::OutOfRange;
 pub const CLOCK_SKEW: Duration = Duration::minutes(2);
 
 /// Which of an academy's signing keys signed a pass (keys rotate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]
 pub struct KeyId(pub u8);
 
@@ -99,7 +100,7 @@ impl PhonePass {
 
 /// Why a scanned code is not a valid pass here and now. Each has a stable
 /// code for the UI to translate.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PassError {
     #[error("not a Tatami pass: {reason}")]
@@ -113,11 +114,13 @@ pub enum PassError {
     #[error("this pass expired at {expired_at}")]
     Expired {
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         expired_at: OffsetDateTime,
     },
     #[error("this pass is valid only from {valid_from}: check this device's clock")]
     NotYetValid {
         #[serde(with = "time::serde::rfc3339")]
+        #[ts(type = "string")]
         valid_from: OffsetDateTime,
     },
 }
@@ -137,7 +140,7 @@ impl PassError {
 }
 
 /// What is wrong with a code that is not a pass at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Malformed {
     #[error("wrong length")]

@@ -13,6 +13,7 @@ use tatami_core::people::Role;
 use tatami_core::schedule::{Session, SessionKey};
 use tatami_core::text::Color;
 use time::Duration;
+use ts_rs::TS;
 
 use super::views::SessionInfo;
 use super::{Engine, Rows};
@@ -26,7 +27,7 @@ use crate::store::{audit, rows};
 const PRIOR_WINDOW: Duration = Duration::days(1);
 
 /// Who is at the door, for the confirmation card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DoorStudent {
     pub id: StudentId,
     pub name: String,
@@ -37,7 +38,7 @@ pub struct DoorStudent {
 }
 
 /// What the door shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct DoorOutcome {
     pub decision: Decision,
     pub student: Option<DoorStudent>,

@@ -20,6 +20,7 @@ use tatami_core::doc::{self, DocKind};
 use tatami_core::ids::{DeviceId, DocId, StaffId, StudentId, TenantId};
 use tatami_core::people::{Role, Staff};
 use tokio::sync::{Notify, broadcast, watch};
+use ts_rs::TS;
 
 pub use door::{DoorOutcome, DoorStudent};
 pub use records::{NewStudent, StudentPatch};
@@ -60,7 +61,7 @@ impl std::fmt::Debug for EngineOptions {
 }
 
 /// Which academy and server this device belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Enrolment {
     pub server: String,
     pub academy: String,
@@ -70,7 +71,7 @@ pub struct Enrolment {
 }
 
 /// What the app is told without asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// Documents changed here or arrived from the server: screens showing

@@ -6,6 +6,7 @@ use tatami_core::belt::{Eligibility, Standing, eligibility};
 use tatami_core::doc::student::{self, StudentView};
 use tatami_core::ids::StudentId;
 use tatami_core::schedule::{ClassRef, Session, SessionKey, Timing};
+use ts_rs::TS;
 
 use super::Engine;
 use crate::academy::Academy;
@@ -14,7 +15,7 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::{AttendanceRow, RosterFilter, RosterRow, docs, rows};
 
 /// A session with its class's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SessionInfo {
     pub key: SessionKey,
     pub name: String,
@@ -42,7 +43,7 @@ impl SessionInfo {
 }
 
 /// Everything the student screen shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Profile {
     #[serde(flatten)]
     pub record: StudentView,

@@ -7,12 +7,13 @@ use nokhwa::NokhwaError;
 use nokhwa::utils::{
     ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution,
 };
+use ts_rs::TS;
 
 use super::pixels::{PixelFormat, to_gray};
 use super::{FrameSource, GrayFrame, Pace, SourceError};
 
 /// A camera the system offers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, TS)]
 pub struct CameraInfo {
     pub index: u32,
     pub name: String,

@@ -5,6 +5,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use tatami_core::ids::StaffId;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use super::rows::millis;
 use super::{StoreError, parse};
@@ -27,7 +28,7 @@ pub fn record(
 }
 
 /// An audit line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AuditEntry {
     pub at_ms: i64,
     pub staff: Option<StaffId>,

@@ -2,7 +2,7 @@
 //! the screens and the door.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tatami_core::belt::Grade;
 use tatami_core::checkin::{PassUse, PriorCheckIn};
 use tatami_core::doc::View;
@@ -15,6 +15,7 @@ use tatami_core::schedule::SessionKey;
 use tatami_core::text::Email;
 use time::format_description::well_known::Iso8601;
 use time::{Date, OffsetDateTime};
+use ts_rs::TS;
 
 use super::{StoreError, parse};
 
@@ -131,7 +132,7 @@ fn date(text: &str) -> Result<Date, StoreError> {
 }
 
 /// A line of the roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RosterRow {
     pub id: StudentId,
     pub name: String,
@@ -140,12 +141,16 @@ pub struct RosterRow {
     pub stripes: u8,
 }
 
-/// Which students to list, and which page.
-#[derive(Debug, Clone, Default)]
+/// Which students to list, and which page: `limit` rows from `offset`.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
 pub struct RosterFilter {
     /// Words of a name, email or phone; each matches as a prefix.
+    #[ts(optional)]
     pub query: Option<String>,
+    #[ts(optional)]
     pub rank: Option<RankId>,
+    #[ts(optional)]
     pub status: Option<StudentStatus>,
     pub offset: u32,
     pub limit: u32,
@@ -277,11 +282,12 @@ pub fn staff_by_email(conn: &Connection, email: &Email) -> Result<Option<Staff>,
 }
 
 /// A check-in as the screens show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AttendanceRow {
     pub student: StudentId,
     pub session: SessionKey,
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(type = "string")]
     pub at: OffsetDateTime,
     pub by: StaffId,
     pub method: Method,

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::json;
 use tatami_core::people::Role;
+use ts_rs::TS;
 
 use crate::engine::{Engine, Enrolment};
 use crate::error::EngineError;
@@ -12,7 +13,7 @@ use crate::store::audit;
 use crate::sync::Connection;
 
 /// What the first-run screen asks for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct EnrolRequest {
     /// The server's address, such as `https://tatami.example.com`.
     pub server: String,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use tatami_core::ids::DocId;
 use tatami_core::sync::{PROTOCOL_VERSION, SyncRequest};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 pub use background::SyncTask;
 pub use enrol::EnrolRequest;
@@ -25,7 +26,7 @@ use crate::store::{Meta, docs};
 const PUSH_BATCH: u32 = 2_000;
 
 /// Whether the server can be used, and if not, what the user should do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Connection {
     Online,
@@ -38,19 +39,20 @@ pub enum Connection {
 
 /// A document whose changes made here the server refused; the device
 /// rebuilt it from the server's copy, so those edits are undone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Undone {
     pub doc: DocId,
     pub message: String,
 }
 
 /// What the sync indicator shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SyncStatus {
     pub connection: Connection,
     /// Changes made here that the server has not acknowledged yet.
     pub waiting: u64,
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(type = "string | null")]
     pub last_sync: Option<OffsetDateTime>,
     pub last_error: Option<String>,
     pub undone: Vec<Undone>,
@@ -74,7 +76,7 @@ impl SyncStatus {
 }
 
 /// What one sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct SyncReport {
     pub pushed: u64,
     pub pulled: u64,

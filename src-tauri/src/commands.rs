@@ -1,0 +1,134 @@
+//! The commands the screens call: each a one-line call into the engine.
+//! Declared once through `commands!` (`blocking` and `plain` commands run
+//! off the UI thread; `plain` ones cannot fail), which makes the Tauri command, adds
+//! it to the handler and describes it for the TypeScript bindings, so a
+//! command cannot exist on one side only.
+
+use tatami_client::scan::CameraInfo;
+use tatami_client::store::audit::AuditEntry;
+use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
+use tatami_client::sync::{EnrolRequest, SyncReport, SyncStatus};
+use tatami_client::{DoorOutcome, Enrolment, Profile, SessionInfo};
+use tatami_core::ids::{PromotionId, StudentId};
+use tatami_core::schedule::SessionKey;
+use tatami_core::text::Prose;
+
+use crate::error::CommandError;
+use crate::shell::Shell;
+use crate::views::{AppState, PromotionRequest, StaffMember};
+
+macro_rules! commands {
+    ($($(#[doc = $doc:literal])* $kind:ident fn $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block)*) => {
+        $(commands!(@one $kind [$($doc)*] $name($shell $(, $arg: $ty)*) -> $ret $body);)*
+
+        pub(crate) fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+
+        /// Each command's name, documentation, arguments and result.
+        #[cfg(test)]
+        pub(crate) fn signatures(types: &mut crate::bindings::Types) -> Vec<crate::bindings::CommandSignature> {
+            vec![$(crate::bindings::CommandSignature {
+                name: stringify!($name),
+                docs: concat!($($doc, "\n",)*),
+                args: vec![$((stringify!($arg), types.add::<$ty>()),)*],
+                returns: types.add::<$ret>(),
+            },)*]
+        }
+    };
+    (@one blocking [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[tauri::command(async, rename_all = "snake_case")]
+        fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+            let $shell: &Shell = &state;
+            Ok($body?)
+        }
+    };
+    (@one plain [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[tauri::command(async, rename_all = "snake_case")]
+        fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+            let $shell: &Shell = &state;
+            Ok($body)
+        }
+    };
+    (@one async [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[tauri::command(rename_all = "snake_case")]
+        async fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+            let $shell: &Shell = &state;
+            Ok($body.await?)
+        }
+    };
+}
+
+/// A promotion's notes are prose: checked here so a bad note is an error
+/// the screen shows, not a panic.
+fn prose(text: &str) -> Result<Prose, CommandError> {
+    Prose::parse(text).map_err(|e| CommandError::new("invalid", e.to_string()))
+}
+
+commands! {
+    /// Enrolment, academy, who is signed in, sync status: the first screen.
+    blocking fn app_state(shell) -> AppState { shell.state() }
+
+    /// Enrols this device with an admin's sign-in (online, once).
+    async fn enrol(shell, request: EnrolRequest) -> Enrolment { shell.enrol(request) }
+
+    /// Unlocks the device for a staff member by PIN (works offline).
+    blocking fn unlock(shell, email: String, pin: String) -> StaffMember {
+        shell.engine.unlock(&email, &pin).map(|staff| StaffMember::from(&staff))
+    }
+
+    /// Locks the device: the PIN screen shows again.
+    plain fn lock(shell) -> () { shell.engine.lock() }
+
+    /// Syncs now rather than waiting for the background sync.
+    async fn sync_now(shell) -> SyncReport { shell.engine.sync_now() }
+
+    /// Online or offline, changes waiting, the last sync.
+    plain fn sync_status(shell) -> SyncStatus { shell.engine.status() }
+
+    /// Today's sessions, by start time, open mat last.
+    blocking fn sessions_today(shell) -> Vec<SessionInfo> { shell.engine.sessions_today() }
+
+    /// Checks in a student picked by staff, to `session` or the one open now.
+    blocking fn check_in(shell, student: StudentId, session: Option<SessionKey>) -> DoorOutcome {
+        shell.engine.check_in_manual(student, session)
+    }
+
+    /// Checks in whoever's pass this is (typed, or from a hand scanner).
+    blocking fn check_in_pass(shell, payload: String) -> DoorOutcome { shell.engine.check_in_scanned(&payload) }
+
+    /// Takes back a check-in made by mistake.
+    blocking fn void_check_in(shell, student: StudentId, session: SessionKey) -> bool {
+        shell.engine.void_check_in(student, session)
+    }
+
+    /// Students matching the filter, by name.
+    blocking fn roster(shell, filter: RosterFilter) -> Vec<RosterRow> { shell.engine.roster(&filter) }
+
+    /// A student with standing, eligibility and attendance.
+    blocking fn profile(shell, student: StudentId) -> Profile { shell.engine.profile(student) }
+
+    /// Promotes a student to a grade as of a day, with notes.
+    blocking fn promote(shell, promotion: PromotionRequest) -> PromotionId {
+        let PromotionRequest { student, to, on, notes } = promotion;
+        shell.engine.promote(student, &to, on, prose(&notes)?)
+    }
+
+    /// A session's roll, newest first.
+    blocking fn roll(shell, session: SessionKey) -> Vec<AttendanceRow> { shell.engine.roll(&session) }
+
+    /// The newest lines of this device's audit trail.
+    blocking fn audit(shell, limit: u32) -> Vec<AuditEntry> { shell.engine.audit(limit) }
+
+    /// The cameras connected now.
+    blocking fn cameras(_shell) -> Vec<CameraInfo> { tatami_client::scan::cameras() }
+
+    /// Starts the door camera: passes it reads arrive as `door` events.
+    blocking fn start_camera(shell) -> () { shell.start_camera() }
+
+    /// Stops the door camera (leaving the kiosk).
+    plain fn stop_camera(shell) -> () { shell.stop_camera() }
+}

@@ -1,0 +1,193 @@
+//! The door camera: frames from the configured source are scanned off the
+//! UI thread, every pass read is checked in, and the outcome goes to the
+//! screens as a `door` event. A few small pictures a second go with it as
+//! the kiosk's live preview.
+
+use std::io::Cursor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde::Serialize;
+use tatami_client::Engine;
+use tatami_client::scan::{self, FrameSource, GrayFrame, Pace, ScanEvent, ScanOptions, Scanner, SourceError};
+use tauri::AppHandle;
+use ts_rs::TS;
+
+use crate::error::CommandError;
+use crate::events::AppEvent;
+use crate::settings::CameraSource;
+
+/// What the kiosk asks the camera for: enough to read a phone held at
+/// arm's length, little enough to decode within a frame.
+const CAPTURE: (u32, u32) = (1280, 720);
+/// Recordings stand in for a camera at its pace.
+const RECORDING_FPS: u32 = 30;
+const PREVIEW_EVERY: Duration = Duration::from_millis(150);
+const PREVIEW_WIDTH: usize = 320;
+
+/// Whether the door camera runs, and if it stopped on its own, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub(crate) enum CameraState {
+    On,
+    Off { error: Option<CommandError> },
+}
+
+/// A small grayscale picture of the camera's view, as a PNG data URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub(crate) struct Preview {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The running door camera; stops when dropped.
+#[derive(Debug)]
+pub(crate) struct DoorCamera {
+    stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl DoorCamera {
+    pub(crate) fn start(engine: Engine, source: CameraSource, app: AppHandle) -> Result<Self, CommandError> {
+        let previews = app.clone();
+        let scanner = Scanner::start(
+            move || Ok(Previewed::new(open(&source)?, previews)),
+            engine.pass_checker(),
+            ScanOptions::default(),
+        )?;
+        AppEvent::Camera(CameraState::On).emit(&app);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let reader = std::thread::Builder::new()
+            .name("door".into())
+            .spawn(move || check_in_what_is_read(&scanner, &engine, &app, &stopping))
+            .map_err(|e| CommandError::new("camera_failed", format!("no thread for the door camera: {e}")))?;
+        Ok(Self {
+            stop,
+            reader: Some(reader),
+        })
+    }
+
+    /// The camera stopped on its own (unplugged, recording ended).
+    pub(crate) fn stopped(&self) -> bool {
+        self.reader.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for DoorCamera {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+fn open(source: &CameraSource) -> Result<Box<dyn FrameSource>, SourceError> {
+    Ok(match source {
+        CameraSource::Camera(index) => Box::new(scan::Camera::open(*index, CAPTURE.0, CAPTURE.1)?),
+        CameraSource::Recording(path) => Box::new(scan::open_recording(path)?.played_at(RECORDING_FPS)),
+    })
+}
+
+fn check_in_what_is_read(scanner: &Scanner, engine: &Engine, app: &AppHandle, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        match scanner.next_event(Duration::from_millis(100)) {
+            None => {}
+            Some(ScanEvent::Read(payload)) => match engine.check_in_scanned(&payload) {
+                Ok(outcome) => AppEvent::Door(outcome).emit(app),
+                Err(error) => AppEvent::DoorFailed(error.into()).emit(app),
+            },
+            Some(ScanEvent::Stopped(why)) => {
+                let error = why.map(CommandError::from);
+                AppEvent::Camera(CameraState::Off { error }).emit(app);
+                return;
+            }
+        }
+    }
+    AppEvent::Camera(CameraState::Off { error: None }).emit(app);
+}
+
+/// A frame source that also sends a preview now and then.
+struct Previewed {
+    source: Box<dyn FrameSource>,
+    app: AppHandle,
+    last: Option<Instant>,
+}
+
+impl Previewed {
+    fn new(source: Box<dyn FrameSource>, app: AppHandle) -> Self {
+        Self {
+            source,
+            app,
+            last: None,
+        }
+    }
+}
+
+impl FrameSource for Previewed {
+    fn next_frame(&mut self) -> Result<Option<GrayFrame>, SourceError> {
+        let frame = self.source.next_frame()?;
+        if let Some(frame) = &frame
+            && self.last.is_none_or(|last| last.elapsed() >= PREVIEW_EVERY)
+        {
+            self.last = Some(Instant::now());
+            if let Some(preview) = preview(frame) {
+                AppEvent::Preview(preview).emit(&self.app);
+            }
+        }
+        Ok(frame)
+    }
+
+    fn pace(&self) -> Pace {
+        self.source.pace()
+    }
+}
+
+/// The frame shrunk to `PREVIEW_WIDTH` (every n-th pixel: a preview only
+/// shows where the card is) and encoded as PNG.
+fn preview(frame: &GrayFrame) -> Option<Preview> {
+    let step = frame.width.div_ceil(PREVIEW_WIDTH).max(1);
+    let (width, height) = (frame.width / step, frame.height / step);
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).map(move |x| frame.at(x * step, y * step)))
+        .collect();
+    let (width, height) = (u32::try_from(width).ok()?, u32::try_from(height).ok()?);
+    let image = image::GrayImage::from_raw(width, height, pixels)?;
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .ok()?;
+    let url = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    );
+    Some(Preview { url, width, height })
+}
+
+#[cfg(test)]
+mod tests {
+    use tatami_client::scan::GrayFrame;
+
+    use super::{PREVIEW_WIDTH, preview};
+
+    #[test]
+    fn a_preview_is_a_small_png_of_the_frame() {
+        let pixels = (0..1280 * 720)
+            .map(|i| u8::try_from(i % 251).unwrap_or(0))
+            .collect();
+        let frame = GrayFrame::new(1280, 720, pixels).unwrap_or_else(|| unreachable!());
+        let shown = preview(&frame).unwrap_or_else(|| unreachable!());
+        assert_eq!((shown.width, shown.height), (320, 180));
+        assert!(shown.width as usize <= PREVIEW_WIDTH);
+        assert!(
+            shown.url.starts_with("data:image/png;base64,iVBOR"),
+            "{}",
+            &shown.url[..40]
+        );
+    }
+}

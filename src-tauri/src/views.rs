@@ -1,0 +1,70 @@
+//! What the shell adds to the engine's own types: the state the app opens
+//! on, a staff member without their PIN verifier, a promotion as the
+//! student screen asks for it.
+
+use serde::{Deserialize, Serialize};
+use tatami_client::sync::SyncStatus;
+use tatami_client::{Engine, EngineError, Enrolment};
+use tatami_core::belt::Grade;
+use tatami_core::doc::tenant::TenantView;
+use tatami_core::ids::{StaffId, StudentId};
+use tatami_core::people::{Role, Staff};
+use ts_rs::TS;
+
+/// Everything the app needs to pick its first screen.
+#[derive(Debug, Clone, Serialize, TS)]
+pub(crate) struct AppState {
+    /// `None` until the device is enrolled (the first-run screen).
+    pub enrolment: Option<Enrolment>,
+    pub academy: Option<TenantView>,
+    /// Who unlocked the device; `None` shows the PIN screen.
+    pub staff: Option<StaffMember>,
+    pub status: SyncStatus,
+    pub students: u64,
+    /// A server address to offer on the first-run screen.
+    pub server_hint: Option<String>,
+}
+
+impl AppState {
+    pub(crate) fn of(engine: &Engine, server_hint: Option<String>) -> Result<Self, EngineError> {
+        Ok(Self {
+            enrolment: engine.enrolment(),
+            academy: engine.academy().map(|a| a.view.clone()),
+            staff: engine.unlocked().as_ref().map(StaffMember::from),
+            status: engine.status(),
+            students: engine.student_count()?,
+            server_hint,
+        })
+    }
+}
+
+/// A member of staff as the screens show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub(crate) struct StaffMember {
+    pub id: StaffId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl From<&Staff> for StaffMember {
+    fn from(staff: &Staff) -> Self {
+        Self {
+            id: staff.id,
+            name: staff.name.as_str().to_owned(),
+            email: staff.email.as_str().to_owned(),
+            role: staff.role,
+        }
+    }
+}
+
+/// A promotion to record.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub(crate) struct PromotionRequest {
+    pub student: StudentId,
+    pub to: Grade,
+    /// The day it took effect, ISO 8601.
+    #[ts(type = "string")]
+    pub on: time::Date,
+    pub notes: String,
+}

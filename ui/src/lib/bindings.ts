@@ -1,0 +1,613 @@
+// Generated from the app's Rust types by src-tauri/src/bindings.rs: do not edit.
+// TATAMI_WRITE_BINDINGS=1 cargo test -p tatami-app bindings
+
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+/**
+ * Everything the app needs to pick its first screen.
+ */
+export type AppState = { 
+/**
+ * `None` until the device is enrolled (the first-run screen).
+ */
+enrolment: Enrolment | null, academy: TenantView | null, 
+/**
+ * Who unlocked the device; `None` shows the PIN screen.
+ */
+staff: StaffMember | null, status: SyncStatus, students: number, 
+/**
+ * A server address to offer on the first-run screen.
+ */
+server_hint: string | null, };
+
+/**
+ * A check-in as the screens show it.
+ */
+export type AttendanceRow = { student: StudentId, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
+
+/**
+ * Whether the door camera runs, and if it stopped on its own, why.
+ */
+export type CameraState = { "state": "on" } | { "state": "off", error: CommandError | null, };
+
+/**
+ * An academy's check-in rules.
+ */
+export type CheckInSettings = { 
+/**
+ * Check-in opens this many minutes before a class starts...
+ */
+opens_before_minutes: number, 
+/**
+ * ...and closes this many minutes after it started.
+ */
+closes_after_minutes: number, 
+/**
+ * A card or pass used for one session cannot enter another within this
+ * many minutes (someone handing their card back through the door).
+ * 0 turns the rule off.
+ */
+anti_passback_minutes: number, lapsed_membership: Enforcement, 
+/**
+ * Days after `paid_until` before a membership counts as lapsed.
+ */
+grace_days: number, paused_student: Enforcement, };
+
+/**
+ * A kind of class the academy teaches: "Fundamentals", "Kids".
+ */
+export type Class = { id: ClassId, name: Label, color: Color | null, };
+
+export type ClassId = string;
+
+/**
+ * A colour as `#rrggbb`, stored lowercase.
+ */
+export type Color = string;
+
+export type CommandError = { code: string, message: string, };
+
+/**
+ * Whether the server can be used, and if not, what the user should do.
+ */
+export type Connection = "online" | "offline" | "enrol_again" | "update_app";
+
+/**
+ * The outcome shown at the door.
+ */
+export type Decision = { "outcome": "admit", warnings: Array<Warning>, } | { "outcome": "already_checked_in", at: string, } | { "outcome": "refuse", reason: Refusal, };
+
+/**
+ * A tablet or laptop enrolled in one academy.
+ */
+export type DeviceId = string;
+
+/**
+ * An Automerge document. Entity documents reuse their entity's id;
+ * class-session rolls derive theirs from the session (see `doc::roll`).
+ */
+export type DocId = string;
+
+/**
+ * What the door shows.
+ */
+export type DoorOutcome = { decision: Decision, student: DoorStudent | null, session: SessionInfo, 
+/**
+ * A new attendance was written (false for "already in" and refusals).
+ */
+recorded: boolean, };
+
+/**
+ * Who is at the door, for the confirmation card.
+ */
+export type DoorStudent = { id: StudentId, name: string, initials: string, rank: string | null, color: Color | null, stripes: number, };
+
+/**
+ * The answer for one student.
+ */
+export type Eligibility = { "state": "top_grade" } | { "state": "unknown_rank", rank: RankId, } | { "state": "next" } & Report;
+
+/**
+ * An email address, lowercased: it identifies an account, and mailboxes
+ * that differ only in case are the same person in practice. Checked for
+ * shape only: whether it receives mail is for a confirmation to find out.
+ */
+export type Email = string;
+
+/**
+ * What to do about a rule that can warn or refuse.
+ */
+export type Enforcement = "warn" | "refuse";
+
+/**
+ * What the first-run screen asks for.
+ */
+export type EnrolRequest = { 
+/**
+ * The server's address, such as `https://tatami.example.com`.
+ */
+server: string, 
+/**
+ * The academy's slug.
+ */
+academy: string, 
+/**
+ * An admin's sign-in.
+ */
+email: string, password: string, 
+/**
+ * How this device appears in the academy's device list.
+ */
+device_name: string, 
+/**
+ * `front_desk` for a kiosk, `instructor` for an instructor's laptop.
+ */
+role: Role, };
+
+/**
+ * Which academy and server this device belongs to.
+ */
+export type Enrolment = { server: string, academy: string, device: DeviceId, role: Role, name: string, };
+
+/**
+ * Where a student stands: a rank and the stripes earned within it.
+ */
+export type Grade = { rank: RankId, stripes: number, };
+
+/**
+ * A parent or other contact of a (usually young) student.
+ */
+export type Guardian = { id: GuardianId, name: PersonName, relation: string | null, phone: Phone | null, email: Email | null, };
+
+export type GuardianId = string;
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/**
+ * Which of an academy's signing keys signed a pass (keys rotate).
+ */
+export type KeyId = number;
+
+/**
+ * A short display label: a class name, a belt name. At most 60 characters.
+ */
+export type Label = string;
+
+/**
+ * What is wrong with a code that is not a pass at all.
+ */
+export type Malformed = "length" | "character" | "overflow" | { "unsupported_format": number } | { "unknown_kind": number } | "zero_lifetime";
+
+/**
+ * How a check-in was made.
+ */
+export type Method = "card" | "phone" | "manual";
+
+/**
+ * A dated remark about a student by a member of staff.
+ */
+export type Note = { id: NoteId, at: string, by: StaffId, text: Prose, };
+
+export type NoteId = string;
+
+/**
+ * Why a scanned code is not a valid pass here and now. Each has a stable
+ * code for the UI to translate.
+ */
+export type PassError = { "code": "malformed", reason: Malformed, } | { "code": "wrong_tenant" } | { "code": "unknown_key", key_id: KeyId, } | { "code": "bad_signature" } | { "code": "expired", expired_at: string, } | { "code": "not_yet_valid", valid_from: string, };
+
+/**
+ * A person's name as they write it (any script), at most 120 characters.
+ */
+export type PersonName = string;
+
+/**
+ * A phone number as typed: digits with optional `+`, spaces, dots, dashes
+ * and parentheses; 6 to 15 digits (E.164 allows at most 15).
+ */
+export type Phone = string;
+
+/**
+ * A small grayscale picture of the camera's view, as a PNG data URL.
+ */
+export type Preview = { url: string, width: number, height: number, };
+
+/**
+ * Everything the student screen shows.
+ */
+export type Profile = { standing: Standing, 
+/**
+ * `None` while the academy's belt system is inconsistent.
+ */
+eligibility: Eligibility | null, 
+/**
+ * Newest first, voided ones included.
+ */
+attendance: Array<AttendanceRow>, student: Student, 
+/**
+ * By name.
+ */
+guardians: Array<Guardian>, 
+/**
+ * Oldest first, in the order [`Standing`] applies them.
+ */
+promotions: Array<Promotion>, 
+/**
+ * Oldest first.
+ */
+notes: Array<Note>, };
+
+/**
+ * A promotion as recorded: who moved whom from which grade to which, when.
+ */
+export type Promotion = { id: PromotionId, from: Grade, to: Grade, 
+/**
+ * The day it was awarded.
+ */
+on: string, by: StaffId, notes: Prose, 
+/**
+ * When it was entered, by the recording device's clock.
+ */
+recorded_at: string, };
+
+export type PromotionId = string;
+
+/**
+ * A promotion to record.
+ */
+export type PromotionRequest = { student: StudentId, to: Grade, 
+/**
+ * The day it took effect, ISO 8601.
+ */
+on: string, notes: string, };
+
+/**
+ * Free text of several lines: notes, promotion remarks. At most 4,000
+ * characters; may be empty.
+ */
+export type Prose = string;
+
+/**
+ * A public key that verifies this academy's passes. Retired keys sign no
+ * new passes but still verify cards already printed.
+ */
+export type PublicKey = { key_id: KeyId, public: number[], created_at: string, retired: boolean, };
+
+/**
+ * One rank (belt) of a system.
+ */
+export type Rank = { id: RankId, name: Label, color: Color, 
+/**
+ * Stripes (or degrees) that can be earned within this rank; 0 for none.
+ */
+stripes: number, 
+/**
+ * To be promoted into this rank from the one below, counting from the
+ * day the student reached that rank.
+ */
+requirements: Requirements, 
+/**
+ * To earn each stripe within this rank, counting from the last promotion.
+ */
+stripe_requirements: Requirements, };
+
+export type RankId = string;
+
+/**
+ * Why a scan was refused; `code` is stable for the UI to translate.
+ */
+export type Refusal = { "code": "invalid_pass", error: PassError, } | { "code": "unknown_student" } | { "code": "card_revoked", presented: number, current: number, } | { "code": "pass_already_used", at: string, } | { "code": "student_inactive" } | { "code": "student_paused" } | { "code": "membership_lapsed", paid_until: string, } | { "code": "outside_class_window", opens: string, closes: string, } | { "code": "anti_passback", retry_after: string, };
+
+/**
+ * Progress towards the next grade.
+ */
+export type Report = { to: Grade, kind: StepKind, 
+/**
+ * Every requirement the academy set for this step, met or not, in a
+ * fixed order: attendance, time, age.
+ */
+requirements: Array<Requirement>, };
+
+/**
+ * One requirement with the student's progress: "12 of 40 classes",
+ * "due 3 March (41 days)", "turns 16 on 9 May".
+ */
+export type Requirement = { "requirement": "attendance", attended: number, required: number, } | { "requirement": "time_in_rank", since: string, due: string, days_remaining: number, } | { "requirement": "minimum_age", years: number, 
+/**
+ * `None` when the birth date is unknown, which leaves this unmet.
+ */
+reached_on: string | null, days_remaining: number, };
+
+/**
+ * What it takes to reach a grade. Zero means "no requirement".
+ */
+export type Requirements = { 
+/**
+ * Classes attended in the counting period.
+ */
+attendances: number, 
+/**
+ * Calendar months in the counting period.
+ */
+months: number, 
+/**
+ * Minimum age in years, if any.
+ */
+min_age_years: number | null, };
+
+/**
+ * What a staff member may do; ordered from most to least powerful.
+ */
+export type Role = "owner" | "admin" | "instructor" | "front_desk";
+
+/**
+ * Which students to list, and which page: `limit` rows from `offset`.
+ */
+export type RosterFilter = { 
+/**
+ * Words of a name, email or phone; each matches as a prefix.
+ */
+query?: string, rank?: RankId, status?: StudentStatus, offset: number, limit: number, };
+
+/**
+ * A session with its class's name.
+ */
+export type SessionInfo = { key: SessionKey, name: string, } & ({ "timing": "scheduled", starts: string, minutes: number, } | { "timing": "open_mat" });
+
+/**
+ * One class on one day: the identity of a roll.
+ */
+export type SessionKey = { class: string, date: string, };
+
+/**
+ * One weekly occurrence of a class in the schedule.
+ */
+export type SlotId = string;
+
+/**
+ * An academy's short name, used as its subdomain: `golden-tiger`.
+ */
+export type Slug = string;
+
+export type StaffId = string;
+
+/**
+ * A member of staff as the screens show them.
+ */
+export type StaffMember = { id: StaffId, name: string, email: string, role: Role, };
+
+/**
+ * The current grade, since when it is held, and since when its rank is.
+ */
+export type Standing = { grade: Grade, 
+/**
+ * Day of the last promotion of any kind (or of joining).
+ */
+grade_since: string, 
+/**
+ * Day the current rank was reached, ignoring later stripes.
+ */
+rank_since: string, };
+
+/**
+ * Whether a step earns a stripe within a rank or a new rank.
+ */
+export type StepKind = "stripe" | "rank";
+
+/**
+ * A student as every device and the server see them.
+ */
+export type Student = { id: StudentId, name: PersonName, email: Email | null, phone: Phone | null, born_on: string | null, joined_on: string, status: StudentStatus, 
+/**
+ * Membership is paid up to and including this day; `None` when the
+ * academy does not track payments for this student.
+ */
+paid_until: string | null, 
+/**
+ * Printed cards with an older version are revoked.
+ */
+card_version: number, 
+/**
+ * The grade the student joined with (a transfer may arrive ranked).
+ */
+start_grade: Grade, };
+
+export type StudentId = string;
+
+/**
+ * Whether a student trains now.
+ */
+export type StudentStatus = "active" | "paused" | "inactive";
+
+/**
+ * What one sync did.
+ */
+export type SyncReport = { pushed: number, pulled: number, round_trips: number, cursor: number, };
+
+/**
+ * What the sync indicator shows.
+ */
+export type SyncStatus = { connection: Connection, 
+/**
+ * Changes made here that the server has not acknowledged yet.
+ */
+waiting: number, last_sync: string | null, last_error: string | null, undone: Array<Undone>, 
+/**
+ * How far the device clock was from the server's at the last sync,
+ * when more than a minute: the engine uses the server's time, and the
+ * clock should be set right.
+ */
+clock_off_by_seconds: number, };
+
+/**
+ * An academy: the unit of isolation.
+ */
+export type TenantId = string;
+
+/**
+ * The academy as every device sees it.
+ */
+export type TenantView = { id: TenantId, name: Label, slug: Slug, timezone: TimeZoneName, theme: Theme, 
+/**
+ * Lowest first.
+ */
+ranks: Array<Rank>, 
+/**
+ * By name.
+ */
+classes: Array<Class>, 
+/**
+ * By day and time.
+ */
+slots: Array<WeeklySlot>, checkin: CheckInSettings, 
+/**
+ * By key id.
+ */
+keys: Array<PublicKey>, };
+
+/**
+ * The academy's colours, applied across the app.
+ */
+export type Theme = { primary: Color, accent: Color, };
+
+/**
+ * An IANA time zone name such as `Europe/Lisbon`, checked for shape; the
+ * device or server that converts times checks that its database knows it.
+ */
+export type TimeZoneName = string;
+
+/**
+ * A document whose changes made here the server refused; the device
+ * rebuilt it from the server's copy, so those edits are undone.
+ */
+export type Undone = { doc: DocId, message: string, };
+
+/**
+ * Admitted, but staff should know.
+ */
+export type Warning = { "code": "membership_lapsed", paid_until: string, } | { "code": "student_paused" };
+
+/**
+ * One weekly occurrence of a class: "Fundamentals, Mondays 18:00, 60 min".
+ */
+export type WeeklySlot = { id: SlotId, class: ClassId, weekday: "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday", starts: string, minutes: number, };
+
+/** Every command rejects with a `CommandError`: a stable code and a message for people. */
+export function isCommandError(value: unknown): value is CommandError {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}
+
+/** Enrolment, academy, who is signed in, sync status: the first screen. */
+export function appState(): Promise<AppState> {
+  return invoke("app_state");
+}
+
+/** Enrols this device with an admin's sign-in (online, once). */
+export function enrol(request: EnrolRequest): Promise<Enrolment> {
+  return invoke("enrol", { request });
+}
+
+/** Unlocks the device for a staff member by PIN (works offline). */
+export function unlock(email: string, pin: string): Promise<StaffMember> {
+  return invoke("unlock", { email, pin });
+}
+
+/** Locks the device: the PIN screen shows again. */
+export function lock(): Promise<null> {
+  return invoke("lock");
+}
+
+/** Syncs now rather than waiting for the background sync. */
+export function syncNow(): Promise<SyncReport> {
+  return invoke("sync_now");
+}
+
+/** Online or offline, changes waiting, the last sync. */
+export function syncStatus(): Promise<SyncStatus> {
+  return invoke("sync_status");
+}
+
+/** Today's sessions, by start time, open mat last. */
+export function sessionsToday(): Promise<Array<SessionInfo>> {
+  return invoke("sessions_today");
+}
+
+/** Checks in a student picked by staff, to `session` or the one open now. */
+export function checkIn(student: StudentId, session: SessionKey | null): Promise<DoorOutcome> {
+  return invoke("check_in", { student, session });
+}
+
+/** Checks in whoever's pass this is (typed, or from a hand scanner). */
+export function checkInPass(payload: string): Promise<DoorOutcome> {
+  return invoke("check_in_pass", { payload });
+}
+
+/** Takes back a check-in made by mistake. */
+export function voidCheckIn(student: StudentId, session: SessionKey): Promise<boolean> {
+  return invoke("void_check_in", { student, session });
+}
+
+/** Students matching the filter, by name. */
+export function roster(filter: RosterFilter): Promise<Array<RosterRow>> {
+  return invoke("roster", { filter });
+}
+
+/** A student with standing, eligibility and attendance. */
+export function profile(student: StudentId): Promise<Profile> {
+  return invoke("profile", { student });
+}
+
+/** Promotes a student to a grade as of a day, with notes. */
+export function promote(promotion: PromotionRequest): Promise<PromotionId> {
+  return invoke("promote", { promotion });
+}
+
+/** A session's roll, newest first. */
+export function roll(session: SessionKey): Promise<Array<AttendanceRow>> {
+  return invoke("roll", { session });
+}
+
+/** The newest lines of this device's audit trail. */
+export function audit(limit: number): Promise<Array<AuditEntry>> {
+  return invoke("audit", { limit });
+}
+
+/** The cameras connected now. */
+export function cameras(): Promise<Array<CameraInfo>> {
+  return invoke("cameras");
+}
+
+/** Starts the door camera: passes it reads arrive as `door` events. */
+export function startCamera(): Promise<null> {
+  return invoke("start_camera");
+}
+
+/** Stops the door camera (leaving the kiosk). */
+export function stopCamera(): Promise<null> {
+  return invoke("stop_camera");
+}
+
+/** The events the app sends the screens, by name. */
+export type AppEvents = {
+  /** Online or offline, changes waiting, the last sync. */
+  sync: SyncStatus;
+  /** Records of these kinds changed, here or from the server: screens showing them read again. */
+  changed: Array<DocKind>;
+  /** Someone showed a pass to the door camera. */
+  door: DoorOutcome;
+  /** A pass was read at the door camera but could not be checked. */
+  door_failed: CommandError;
+  /** The door camera started or stopped. */
+  camera: CameraState;
+  /** A small picture of what the door camera sees. */
+  preview: Preview;
+};
+
+/** Calls `handler` with each `name` event's payload until the returned function is called. */
+export function onEvent<K extends keyof AppEvents>(
+  name: K,
+  handler: (payload: AppEvents[K]) => void,
+): Promise<UnlistenFn> {
+  return listen<AppEvents[K]>(name, (event) => handler(event.payload));
+}
