@@ -49,6 +49,8 @@ impl TypeVisitor for Types {
             );
         }
         T::visit_dependencies(self);
+        // What a `Vec<T>` or `Option<T>` holds is a generic, not a dependency.
+        T::visit_generics(self);
     }
 }
 
