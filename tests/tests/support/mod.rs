@@ -30,6 +30,8 @@ pub use tatami_sync_server::testing::{PASSWORD, TestServer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
+pub mod window;
+
 /// Every owner's PIN.
 pub const PIN: &str = "2468";
 

@@ -27,6 +27,16 @@ server_hint: string | null, };
 export type AttendanceRow = { student: StudentId, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
 
 /**
+ * An audit line.
+ */
+export type AuditEntry = { at_ms: number, staff: StaffId | null, action: string, detail: JsonValue, };
+
+/**
+ * A camera the system offers.
+ */
+export type CameraInfo = { index: number, name: string, description: string, };
+
+/**
  * Whether the door camera runs, and if it stopped on its own, why.
  */
 export type CameraState = { "state": "on" } | { "state": "off", error: CommandError | null, };
@@ -88,6 +98,11 @@ export type DeviceId = string;
  * class-session rolls derive theirs from the session (see `doc::roll`).
  */
 export type DocId = string;
+
+/**
+ * The kinds of document.
+ */
+export type DocKind = "tenant" | "student" | "staff" | "roll";
 
 /**
  * What the door shows.
@@ -349,6 +364,11 @@ export type RosterFilter = {
  * Words of a name, email or phone; each matches as a prefix.
  */
 query?: string, rank?: RankId, status?: StudentStatus, offset: number, limit: number, };
+
+/**
+ * A line of the roster.
+ */
+export type RosterRow = { id: StudentId, name: string, status: StudentStatus, rank: RankId, stripes: number, };
 
 /**
  * A session with its class's name.

@@ -1,0 +1,105 @@
+//! The app itself, in its real window under Xvfb, driven through WebDriver
+//! against a real server: a front-desk tablet is enrolled, unlocked by PIN
+//! and checks a student in from its (file) camera; an instructor's laptop,
+//! a second app instance, sees the check-in and promotes the student; the
+//! promotion reaches the server and the tablet.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod support;
+
+use std::path::Path;
+
+use support::window::{AppWindow, Display};
+use support::{
+    Academy, Fixture, PASSWORD, PIN, TestServer, academy_with_student, eventually, scratch_dir,
+    server_attendance,
+};
+use tatami_e2e::corpus::plan;
+use tatami_e2e::recording::write_y4m;
+
+/// A video of `card` held up to the door camera for two seconds.
+fn door_video(card: &str, path: &Path) {
+    let corpus = plan(7, 4).unwrap();
+    let held = corpus.cards_mildest_first()[0].showing(card).render().unwrap();
+    let empty = vec![190; held.pixels.len()];
+    let mut frames = vec![empty.as_slice(); 15];
+    frames.extend([held.pixels.as_slice(); 60]);
+    write_y4m(path, held.width as usize, held.height as usize, &frames).unwrap();
+}
+
+/// The first-run screen, filled in by the academy's owner.
+async fn enrol(app: &AppWindow, academy: &Academy, kind: &str) {
+    app.expect("Set up this device", 30).await;
+    app.type_into("input[name=academy]", &academy.tenant.slug).await;
+    app.type_into("input[name=email]", &academy.owner).await;
+    app.type_into("input[name=password]", PASSWORD).await;
+    app.click(&format!("input[name=role][value={kind}]")).await;
+    app.press("Enrol this device").await;
+}
+
+async fn unlock(app: &AppWindow, academy: &Academy) {
+    app.expect("unlock with your email and PIN", 30).await;
+    app.type_into("input[name=email]", &academy.owner).await;
+    app.type_into("input[name=pin]", PIN).await;
+    app.press("Unlock").await;
+}
+
+async fn open_student(app: &AppWindow, name: &str) {
+    app.press("Students").await;
+    app.press(name).await;
+    app.expect("Rank history", 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
+    let server = TestServer::start().await;
+    let Fixture { academy, student, .. } = academy_with_student(&server, "app-door").await;
+    let id = student.as_str().unwrap();
+    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = scratch_dir();
+    let video = dir.join("door.y4m");
+    door_video(&card, &video);
+    let display = Display::start().await;
+    let camera = video.to_str().unwrap();
+
+    let tablet = AppWindow::open(
+        &display,
+        &dir.join("tablet"),
+        &[("TATAMI_CAMERA", camera), ("TATAMI_SERVER", &server.base)],
+    )
+    .await;
+    enrol(&tablet, &academy, "front_desk").await;
+    unlock(&tablet, &academy).await;
+    // The kiosk opens first and its camera reads the card.
+    tablet.expect("Welcome, Ana Souza", 30).await;
+    tablet.expect("Open mat", 5).await;
+    open_student(&tablet, "Ana Souza").await;
+    tablet.expect("1 classes in the last 26 weeks", 10).await;
+    let reached = eventually(&mut (), 30, async |()| {
+        server_attendance(&server, id).await.len() == 1
+    })
+    .await;
+    assert!(reached, "the check-in reached the server");
+
+    let laptop = AppWindow::open(&display, &dir.join("laptop"), &[("TATAMI_SERVER", &server.base)]).await;
+    enrol(&laptop, &academy, "instructor").await;
+    unlock(&laptop, &academy).await;
+    open_student(&laptop, "Ana Souza").await;
+    laptop.expect("1 classes in the last 26 weeks", 30).await;
+    laptop.type_into("textarea[name=notes]", "Sharp guard work").await;
+    laptop.press("Promote").await;
+    laptop.expect("Promoted to White, 1 stripe", 10).await;
+    laptop.expect("Sharp guard work", 5).await;
+
+    let promoted = eventually(&mut (), 30, async |()| {
+        academy.get(&format!("/v1/students/{id}/progress")).await["standing"]["grade"]["stripes"] == 1
+    })
+    .await;
+    assert!(promoted, "the promotion reached the server");
+    // The tablet hears of it from the server.
+    tablet.expect("Sharp guard work", 30).await;
+}

@@ -1,0 +1,260 @@
+//! The real app in a real window: an X display of our own (Xvfb), and the
+//! `tatami` binary driven through WebDriver (tauri-driver in front of
+//! WebKitWebDriver), each instance with its own store and keyring.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+use super::{SecretService, eventually};
+
+/// The key WebDriver names an element by.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A virtual X display; stops when dropped.
+#[derive(Debug)]
+pub struct Display {
+    pub name: String,
+    _server: Child,
+}
+
+impl Display {
+    pub async fn start() -> Self {
+        for number in (90..140).map(|n| n + std::process::id() % 50) {
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            if socket.exists() {
+                continue;
+            }
+            let name = format!(":{number}");
+            let server = Command::new("Xvfb")
+                .args([&name, "-screen", "0", "1366x1024x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("Xvfb is needed (apt-get install xvfb)");
+            if eventually(&mut (), 10, async |()| socket.exists()).await {
+                return Self {
+                    name,
+                    _server: server,
+                };
+            }
+        }
+        panic!("no free X display number");
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let installed = home.join(".cargo/bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One running app instance and its WebDriver session.
+#[derive(Debug)]
+pub struct AppWindow {
+    http: reqwest::Client,
+    session: String,
+    driver: Child,
+    _secrets: SecretService,
+}
+
+impl AppWindow {
+    /// Starts the app on `display` over the store in `dir`, with extra
+    /// environment (`TATAMI_CAMERA`, `TATAMI_SERVER`).
+    pub async fn open(display: &Display, dir: &Path, env: &[(&str, &str)]) -> Self {
+        let secrets = SecretService::start(dir).await;
+        let port = free_port();
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &free_port().to_string(),
+            ])
+            .env("DISPLAY", &display.name)
+            .env("DBUS_SESSION_BUS_ADDRESS", &secrets.bus_address)
+            .env("HOME", dir.join("home"))
+            .env("XDG_RUNTIME_DIR", dir.join("run"))
+            .env("TATAMI_DATA_DIR", dir.join("app"))
+            .env("NO_AT_BRIDGE", "1")
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("tauri-driver is needed (cargo install tauri-driver)");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let up = eventually(&mut (), 20, async |()| {
+            http.get(format!("{base}/status")).send().await.is_ok()
+        })
+        .await;
+        assert!(up, "tauri-driver did not start");
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&json!({ "capabilities": { "alwaysMatch": {
+                "tauri:options": { "application": env!("CARGO_BIN_EXE_tatami-app") }
+            } } }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {created}"));
+        Self {
+            session: format!("{base}/session/{session}"),
+            http,
+            driver,
+            _secrets: secrets,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.session));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        answer["value"].clone()
+    }
+
+    /// The first element found `using` a WebDriver strategy, once there
+    /// is one (10 s at most).
+    async fn element(&self, using: &str, value: &str) -> String {
+        let mut found = None;
+        eventually(&mut found, 10, async |found| {
+            let answer = self
+                .call(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({ "using": using, "value": value })),
+                )
+                .await;
+            *found = answer[ELEMENT].as_str().map(str::to_owned);
+            found.is_some()
+        })
+        .await;
+        match found {
+            Some(element) => element,
+            None => panic!("nothing matches {value:?}; the page: {}", self.text().await),
+        }
+    }
+
+    async fn click_element(&self, element: &str) {
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.click_element(&self.element("css selector", css).await).await;
+    }
+
+    /// Clicks the button whose text contains `label`.
+    pub async fn press(&self, label: &str) {
+        let xpath = format!("//button[contains(normalize-space(.), '{label}')]");
+        self.click_element(&self.element("xpath", &xpath).await).await;
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.element("css selector", css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    /// Runs `script` in the page; what it returns.
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.script("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits up to `seconds` until the page shows `needle`.
+    pub async fn shows(&self, needle: &str, seconds: u64) -> bool {
+        eventually(&mut (), seconds, async |()| self.text().await.contains(needle)).await
+    }
+
+    /// Waits for `needle`, failing with what the page shows instead.
+    pub async fn expect(&self, needle: &str, seconds: u64) {
+        if !self.shows(needle, seconds).await {
+            panic!("{needle:?} did not show; the page: {}", self.text().await);
+        }
+    }
+
+    /// Sets the window's size (a tablet held one way or the other, a laptop).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
+    /// A PNG of the window.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .unwrap()
+    }
+}
+
+impl Drop for AppWindow {
+    /// The driver, WebKitWebDriver and the app go together: they share the
+    /// driver's process group.
+    fn drop(&mut self) {
+        if let Some(id) = self
+            .driver
+            .id()
+            .and_then(|id| rustix::process::Pid::from_raw(id.cast_signed()))
+        {
+            let _ = rustix::process::kill_process_group(id, rustix::process::Signal::KILL);
+        }
+    }
+}
