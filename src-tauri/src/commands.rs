@@ -8,9 +8,12 @@ use tatami_client::scan::CameraInfo;
 use tatami_client::store::audit::AuditEntry;
 use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
 use tatami_client::sync::{EnrolRequest, SyncReport, SyncStatus};
-use tatami_client::{DoorOutcome, Enrolment, Profile, SessionInfo};
+use tatami_client::{DoorOutcome, Enrolment, NewStudent, Profile, SessionInfo, StudentPatch};
+use tatami_core::belt::Rank;
+use tatami_core::checkin::CheckInSettings;
+use tatami_core::doc::tenant::Theme;
 use tatami_core::ids::{PromotionId, StudentId};
-use tatami_core::schedule::SessionKey;
+use tatami_core::schedule::{Class, SessionKey, WeeklySlot};
 use tatami_core::text::Prose;
 
 use crate::error::CommandError;
@@ -62,7 +65,7 @@ macro_rules! commands {
     };
 }
 
-/// A promotion's notes are prose: checked here so a bad note is an error
+/// Notes are prose: checked here so a bad note is an error
 /// the screen shows, not a panic.
 fn prose(text: &str) -> Result<Prose, CommandError> {
     Prose::parse(text).map_err(|e| CommandError::new("invalid", e.to_string()))
@@ -116,6 +119,36 @@ commands! {
         let PromotionRequest { student, to, on, notes } = promotion;
         shell.engine.promote(student, &to, on, prose(&notes)?)
     }
+
+    /// Adds a student; their id.
+    blocking fn add_student(shell, student: NewStudent) -> StudentId { shell.engine.add_student(student) }
+
+    /// Changes the fields given of a student's profile.
+    blocking fn edit_student(shell, student: StudentId, patch: StudentPatch) -> () {
+        shell.engine.edit_student(student, patch)
+    }
+
+    /// Adds a dated note about a student.
+    blocking fn add_note(shell, student: StudentId, text: String) -> () {
+        shell.engine.add_note(student, prose(&text)?)
+    }
+
+    /// Adds or renames a class.
+    blocking fn put_class(shell, details: Class) -> () { shell.engine.put_class(&details) }
+
+    /// Replaces the weekly schedule.
+    blocking fn set_schedule(shell, slots: Vec<WeeklySlot>) -> () { shell.engine.set_schedule(slots) }
+
+    /// Replaces the belt system (admins).
+    blocking fn set_belt_system(shell, ranks: Vec<Rank>) -> () { shell.engine.set_belt_system(ranks) }
+
+    /// Replaces the check-in rules (admins).
+    blocking fn set_checkin_settings(shell, settings: CheckInSettings) -> () {
+        shell.engine.set_checkin_settings(&settings)
+    }
+
+    /// Sets the academy's colours (admins).
+    blocking fn set_theme(shell, theme: Theme) -> () { shell.engine.set_theme(&theme) }
 
     /// A session's roll, newest first.
     blocking fn roll(shell, session: SessionKey) -> Vec<AttendanceRow> { shell.engine.roll(&session) }

@@ -2,13 +2,17 @@
 //! against a real server: a front-desk tablet is enrolled, unlocked by PIN
 //! and checks a student in from its (file) camera; an instructor's laptop,
 //! a second app instance, sees the check-in and promotes the student; the
-//! promotion reaches the server and the tablet.
+//! promotion reaches the server and the tablet. Every key screen fits a
+//! tablet held either way and a laptop; with `TATAMI_SCREENSHOTS=<dir>`
+//! (`tools/screenshots`) that test also saves each as a PNG.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
 
 use support::window::{AppWindow, Display};
 use support::{
@@ -102,4 +106,95 @@ async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     assert!(promoted, "the promotion reached the server");
     // The tablet hears of it from the server.
     tablet.expect("Sharp guard work", 30).await;
+}
+
+/// The window sizes the screens are made for: a 10" tablet held upright
+/// and on its side, and a laptop.
+const SIZES: [(&str, u32, u32); 3] = [
+    ("tablet-portrait", 800, 1280),
+    ("tablet-landscape", 1280, 800),
+    ("laptop", 1440, 900),
+];
+
+/// Shows the current screen at every size: nothing may scroll sideways.
+/// Saves each as `<screen>-<size>.png` when asked to.
+async fn fits_every_size(app: &AppWindow, screen: &str) {
+    let saved = std::env::var_os("TATAMI_SCREENSHOTS").map(PathBuf::from);
+    for (size, width, height) in SIZES {
+        app.resize(width, height).await;
+        let laid_out = eventually(&mut (), 5, async |()| {
+            app.script("return window.innerWidth").await == json!(width)
+        })
+        .await;
+        assert!(laid_out, "the window did not take {width}x{height}");
+        let overflow = app
+            .script("return document.documentElement.scrollWidth - window.innerWidth")
+            .await;
+        assert!(
+            overflow.as_i64() <= Some(0),
+            "the {screen} screen scrolls sideways by {overflow} px at {size}"
+        );
+        if let Some(dir) = &saved {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join(format!("{screen}-{size}.png")), app.screenshot().await).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
+    let server = TestServer::start().await;
+    let Fixture {
+        academy,
+        mut laptop,
+        student,
+        ..
+    } = academy_with_student(&server, "app-screens").await;
+    for name in [
+        "Bruno Costa",
+        "Carla Dias",
+        "Davi Rocha",
+        "Elisa Martins",
+        "Fábio Nunes",
+    ] {
+        laptop.ok(json!({ "op": "add_student", "name": name })).await;
+    }
+    laptop.unlock(&academy.owner).await;
+    laptop
+        .ok(json!({ "op": "check_in", "student": student, "session": null }))
+        .await;
+    laptop.sync().await;
+    let id = student.as_str().unwrap();
+    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = scratch_dir();
+    let video = dir.join("door.y4m");
+    door_video(&card, &video);
+    let display = Display::start().await;
+    let tablet = AppWindow::open(
+        &display,
+        &dir.join("tablet"),
+        &[
+            ("TATAMI_CAMERA", video.to_str().unwrap()),
+            ("TATAMI_SERVER", &server.base),
+        ],
+    )
+    .await;
+
+    tablet.expect("Set up this device", 30).await;
+    fits_every_size(&tablet, "first-run").await;
+    enrol(&tablet, &academy, "front_desk").await;
+    tablet.expect("unlock with your email and PIN", 30).await;
+    fits_every_size(&tablet, "unlock").await;
+    unlock(&tablet, &academy).await;
+    tablet.expect("Ana Souza: already in", 30).await;
+    fits_every_size(&tablet, "kiosk").await;
+    tablet.press("Students").await;
+    tablet.expect("Fábio Nunes", 10).await;
+    fits_every_size(&tablet, "roster").await;
+    tablet.press("Ana Souza").await;
+    tablet.expect("Rank history", 10).await;
+    fits_every_size(&tablet, "student").await;
 }

@@ -5,7 +5,7 @@
 //! each entry's fields merge one by one.
 
 use automerge::{ActorId, AutoCommit, ObjId, ReadDoc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, Weekday};
 use ts_rs::TS;
 
@@ -21,7 +21,7 @@ use crate::text::{Color, Label, Slug, TimeZoneName};
 const MAPS: [&str; 6] = ["theme", "ranks", "classes", "slots", "checkin", "keys"];
 
 /// The academy's colours, applied across the app.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Theme {
     pub primary: Color,
     pub accent: Color,

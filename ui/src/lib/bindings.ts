@@ -200,6 +200,15 @@ export type Malformed = "length" | "character" | "overflow" | { "unsupported_for
 export type Method = "card" | "phone" | "manual";
 
 /**
+ * A student to add.
+ */
+export type NewStudent = { name: PersonName, email: Email | null, phone: Phone | null, born_on: string | null, 
+/**
+ * Their grade on joining; the belt system's first grade when `None`.
+ */
+grade: Grade | null, };
+
+/**
  * A dated remark about a student by a member of staff.
  */
 export type Note = { id: NoteId, at: string, by: StaffId, text: Prose, };
@@ -436,6 +445,14 @@ start_grade: Grade, };
 export type StudentId = string;
 
 /**
+ * Fields to change on a student; `None` leaves a field as it is. Only the
+ * fields given are written, so edits made elsewhere to other fields
+ * survive the merge.
+ * In JSON a field left out is left as it is and `null` clears it.
+ */
+export type StudentPatch = { name?: PersonName, email?: Email | null, phone?: Phone | null, born_on?: string | null, status?: StudentStatus, paid_until?: string | null, };
+
+/**
  * Whether a student trains now.
  */
 export type StudentStatus = "active" | "paused" | "inactive";
@@ -581,6 +598,46 @@ export function profile(student: StudentId): Promise<Profile> {
 /** Promotes a student to a grade as of a day, with notes. */
 export function promote(promotion: PromotionRequest): Promise<PromotionId> {
   return invoke("promote", { promotion });
+}
+
+/** Adds a student; their id. */
+export function addStudent(student: NewStudent): Promise<StudentId> {
+  return invoke("add_student", { student });
+}
+
+/** Changes the fields given of a student's profile. */
+export function editStudent(student: StudentId, patch: StudentPatch): Promise<null> {
+  return invoke("edit_student", { student, patch });
+}
+
+/** Adds a dated note about a student. */
+export function addNote(student: StudentId, text: string): Promise<null> {
+  return invoke("add_note", { student, text });
+}
+
+/** Adds or renames a class. */
+export function putClass(details: Class): Promise<null> {
+  return invoke("put_class", { details });
+}
+
+/** Replaces the weekly schedule. */
+export function setSchedule(slots: Array<WeeklySlot>): Promise<null> {
+  return invoke("set_schedule", { slots });
+}
+
+/** Replaces the belt system (admins). */
+export function setBeltSystem(ranks: Array<Rank>): Promise<null> {
+  return invoke("set_belt_system", { ranks });
+}
+
+/** Replaces the check-in rules (admins). */
+export function setCheckinSettings(settings: CheckInSettings): Promise<null> {
+  return invoke("set_checkin_settings", { settings });
+}
+
+/** Sets the academy's colours (admins). */
+export function setTheme(theme: Theme): Promise<null> {
+  return invoke("set_theme", { theme });
 }
 
 /** A session's roll, newest first. */

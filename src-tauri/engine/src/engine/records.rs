@@ -3,9 +3,11 @@
 //! asks for, so the app offers only what the server will accept.
 
 use automerge::AutoCommit;
+use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use tatami_core::belt::{BeltSystem, Grade, Promotion, Rank};
 use tatami_core::checkin::CheckInSettings;
+use tatami_core::doc::tenant::Theme;
 use tatami_core::doc::{DocError, DocKind, student, tenant};
 use tatami_core::ids::{DocId, NoteId, PromotionId, StudentId};
 use tatami_core::people::{Note, Role, Student, StudentStatus};
@@ -13,16 +15,18 @@ use tatami_core::policy::required_role;
 use tatami_core::schedule::{Class, Schedule, WeeklySlot};
 use tatami_core::text::{Email, PersonName, Phone, Prose};
 use time::Date;
+use ts_rs::TS;
 
 use super::Engine;
 use crate::error::EngineError;
 
 /// A student to add.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct NewStudent {
     pub name: PersonName,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
+    #[ts(type = "string | null")]
     pub born_on: Option<Date>,
     /// Their grade on joining; the belt system's first grade when `None`.
     pub grade: Option<Grade>,
@@ -31,14 +35,32 @@ pub struct NewStudent {
 /// Fields to change on a student; `None` leaves a field as it is. Only the
 /// fields given are written, so edits made elsewhere to other fields
 /// survive the merge.
-#[derive(Debug, Clone, Default)]
+/// In JSON a field left out is left as it is and `null` clears it.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
 pub struct StudentPatch {
+    #[ts(optional)]
     pub name: Option<PersonName>,
+    #[serde(deserialize_with = "present")]
+    #[ts(optional, type = "Email | null")]
     pub email: Option<Option<Email>>,
+    #[serde(deserialize_with = "present")]
+    #[ts(optional, type = "Phone | null")]
     pub phone: Option<Option<Phone>>,
+    #[serde(deserialize_with = "present")]
+    #[ts(optional, type = "string | null")]
     pub born_on: Option<Option<Date>>,
+    #[ts(optional)]
     pub status: Option<StudentStatus>,
+    #[serde(deserialize_with = "present")]
+    #[ts(optional, type = "string | null")]
     pub paid_until: Option<Option<Date>>,
+}
+
+/// A field that is present, `null` or not: a missing one stays `None`
+/// (by `#[serde(default)]`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl StudentPatch {
@@ -245,6 +267,10 @@ impl Engine {
         self.edit_academy("ranks", "belts_saved", |doc| {
             tenant::set_belt_system(doc, &system)
         })
+    }
+
+    pub fn set_theme(&self, theme: &Theme) -> Result<(), EngineError> {
+        self.edit_academy("theme", "theme_saved", |doc| tenant::set_theme(doc, theme))
     }
 
     pub fn set_checkin_settings(&self, settings: &CheckInSettings) -> Result<(), EngineError> {
