@@ -8,7 +8,9 @@ use tatami_client::scan::CameraInfo;
 use tatami_client::store::audit::AuditEntry;
 use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
 use tatami_client::sync::{EnrolRequest, SyncReport, SyncStatus};
-use tatami_client::{DoorOutcome, Enrolment, NewStudent, Profile, SessionInfo, StudentPatch};
+use tatami_client::{
+    AttendanceReport, DoorOutcome, Enrolment, NewStudent, Profile, SessionInfo, StudentPatch,
+};
 use tatami_core::belt::Rank;
 use tatami_core::checkin::CheckInSettings;
 use tatami_core::doc::tenant::Theme;
@@ -18,7 +20,7 @@ use tatami_core::text::Prose;
 
 use crate::error::CommandError;
 use crate::shell::Shell;
-use crate::views::{AppState, PromotionRequest, StaffMember};
+use crate::views::{AppState, Period, PromotionRequest, StaffMember};
 
 macro_rules! commands {
     ($($(#[doc = $doc:literal])* $kind:ident fn $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block)*) => {
@@ -152,6 +154,12 @@ commands! {
 
     /// A session's roll, newest first.
     blocking fn roll(shell, session: SessionKey) -> Vec<AttendanceRow> { shell.engine.roll(&session) }
+
+    /// Check-ins per class and week, and students by status, over a period.
+    blocking fn report(shell, period: Period) -> AttendanceReport { shell.engine.report(period.from, period.to) }
+
+    /// Saves the period's check-ins as CSV in the Downloads folder; the file's path.
+    blocking fn export_attendance(shell, period: Period) -> String { shell.export_attendance(period) }
 
     /// The newest lines of this device's audit trail.
     blocking fn audit(shell, limit: u32) -> Vec<AuditEntry> { shell.engine.audit(limit) }

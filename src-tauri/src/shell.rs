@@ -4,13 +4,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tatami_client::sync::{EnrolRequest, SyncTask};
 use tatami_client::{Engine, EngineError, EngineOptions, Enrolment};
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 
 use crate::door_camera::DoorCamera;
 use crate::error::CommandError;
 use crate::events;
 use crate::settings::Settings;
-use crate::views::AppState;
+use crate::views::{AppState, Period};
 
 pub(crate) struct Shell {
     pub engine: Engine,
@@ -55,6 +55,20 @@ impl Shell {
 
     pub(crate) fn state(&self) -> Result<AppState, EngineError> {
         AppState::of(&self.engine, self.settings.server_hint.clone())
+    }
+
+    /// Writes the period's check-ins to `tatami-attendance-<from>-<to>.csv`
+    /// in the Downloads folder; the file's path.
+    pub(crate) fn export_attendance(&self, period: Period) -> Result<String, CommandError> {
+        let csv = self.engine.attendance_csv(period.from, period.to)?;
+        let saved = |e: &dyn std::fmt::Display| {
+            CommandError::new("export_failed", format!("the file could not be saved: {e}"))
+        };
+        let dir = self.app.path().download_dir().map_err(|e| saved(&e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| saved(&e))?;
+        let path = dir.join(format!("tatami-attendance-{}-{}.csv", period.from, period.to));
+        std::fs::write(&path, csv).map_err(|e| saved(&e))?;
+        Ok(path.display().to_string())
     }
 
     /// Starts the door camera; a camera already running is kept.

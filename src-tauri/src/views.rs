@@ -1,6 +1,6 @@
 //! What the shell adds to the engine's own types: the state the app opens
-//! on, a staff member without their PIN verifier, a promotion as the
-//! student screen asks for it.
+//! on, a staff member without their PIN verifier, a promotion and a
+//! report's period as the screens ask for them.
 
 use serde::{Deserialize, Serialize};
 use tatami_client::sync::SyncStatus;
@@ -67,4 +67,13 @@ pub(crate) struct PromotionRequest {
     #[ts(type = "string")]
     pub on: time::Date,
     pub notes: String,
+}
+
+/// Days from `from` to `to`, both included, ISO 8601.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+pub(crate) struct Period {
+    #[ts(type = "string")]
+    pub from: time::Date,
+    #[ts(type = "string")]
+    pub to: time::Date,
 }

@@ -5,7 +5,7 @@ use tatami_core::belt::BeltSystem;
 use tatami_core::calendar::academy_time;
 use tatami_core::doc::tenant::TenantView;
 use tatami_core::pass::TrustedKeys;
-use tatami_core::schedule::{Schedule, Session};
+use tatami_core::schedule::{ClassRef, Schedule, Session};
 use time::OffsetDateTime;
 
 use crate::error::EngineError;
@@ -34,6 +34,19 @@ impl Academy {
             schedule,
             belts,
         })
+    }
+
+    /// What a session of `class` is called on screens and in exports.
+    pub fn class_name(&self, class: ClassRef) -> String {
+        match class {
+            ClassRef::OpenMat => "Open mat".to_owned(),
+            ClassRef::Class(id) => self
+                .view
+                .classes
+                .iter()
+                .find(|c| c.id == id)
+                .map_or_else(|| "Class".to_owned(), |c| c.name.as_str().to_owned()),
+        }
     }
 
     /// `utc` on the academy's wall clock.

@@ -20,7 +20,7 @@ pub mod store;
 pub mod sync;
 
 pub use engine::{
-    DoorOutcome, DoorStudent, Engine, EngineOptions, Enrolment, Event, NewStudent, Profile, SessionInfo,
-    StudentPatch,
+    AttendanceReport, ClassCount, DoorOutcome, DoorStudent, Engine, EngineOptions, Enrolment, Event,
+    NewStudent, Profile, SessionInfo, StudentPatch, WeekCount,
 };
 pub use error::EngineError;

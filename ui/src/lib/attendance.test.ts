@@ -5,6 +5,7 @@ import { weekly } from "./attendance";
 function on(date: string, voided = false): AttendanceRow {
   return {
     student: "s1",
+    name: "Ana Lima",
     session: { class: "open-mat", date },
     at: `${date}T18:00:00Z`,
     by: "staff",

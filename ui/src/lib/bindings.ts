@@ -22,9 +22,30 @@ staff: StaffMember | null, status: SyncStatus, students: number,
 server_hint: string | null, };
 
 /**
+ * Attendance over a period, both ends included.
+ */
+export type AttendanceReport = { from: string, to: string, 
+/**
+ * Busiest first.
+ */
+classes: Array<ClassCount>, 
+/**
+ * Every week of the period, oldest first, each from its Monday.
+ */
+weeks: Array<WeekCount>, 
+/**
+ * Different students who checked in.
+ */
+attending: number, active: number, paused: number, inactive: number, };
+
+/**
  * A check-in as the screens show it.
  */
-export type AttendanceRow = { student: StudentId, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
+export type AttendanceRow = { student: StudentId, 
+/**
+ * The student's name now (empty while their record has not arrived).
+ */
+name: string, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
 
 /**
  * An audit line.
@@ -68,6 +89,12 @@ grace_days: number, paused_student: Enforcement, };
  * A kind of class the academy teaches: "Fundamentals", "Kids".
  */
 export type Class = { id: ClassId, name: Label, color: Color | null, };
+
+export type ClassCount = { class: string, name: string, check_ins: number, 
+/**
+ * Days it had at least one check-in.
+ */
+sessions: number, };
 
 export type ClassId = string;
 
@@ -220,6 +247,11 @@ export type NoteId = string;
  * code for the UI to translate.
  */
 export type PassError = { "code": "malformed", reason: Malformed, } | { "code": "wrong_tenant" } | { "code": "unknown_key", key_id: KeyId, } | { "code": "bad_signature" } | { "code": "expired", expired_at: string, } | { "code": "not_yet_valid", valid_from: string, };
+
+/**
+ * Days from `from` to `to`, both included, ISO 8601.
+ */
+export type Period = { from: string, to: string, };
 
 /**
  * A person's name as they write it (any script), at most 120 characters.
@@ -525,6 +557,8 @@ export type Undone = { doc: DocId, message: string, };
  */
 export type Warning = { "code": "membership_lapsed", paid_until: string, } | { "code": "student_paused" };
 
+export type WeekCount = { start: string, check_ins: number, };
+
 /**
  * One weekly occurrence of a class: "Fundamentals, Mondays 18:00, 60 min".
  */
@@ -643,6 +677,16 @@ export function setTheme(theme: Theme): Promise<null> {
 /** A session's roll, newest first. */
 export function roll(session: SessionKey): Promise<Array<AttendanceRow>> {
   return invoke("roll", { session });
+}
+
+/** Check-ins per class and week, and students by status, over a period. */
+export function report(period: Period): Promise<AttendanceReport> {
+  return invoke("report", { period });
+}
+
+/** Saves the period's check-ins as CSV in the Downloads folder; the file's path. */
+export function exportAttendance(period: Period): Promise<string> {
+  return invoke("export_attendance", { period });
 }
 
 /** The newest lines of this device's audit trail. */

@@ -5,6 +5,7 @@
 
 mod door;
 mod records;
+mod reports;
 mod unlock;
 mod views;
 
@@ -24,6 +25,7 @@ use ts_rs::TS;
 
 pub use door::{DoorOutcome, DoorStudent};
 pub use records::{NewStudent, StudentPatch};
+pub use reports::{AttendanceReport, ClassCount, WeekCount};
 pub use views::{Profile, SessionInfo};
 
 use crate::academy::Academy;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tatami_core::belt::{Eligibility, Standing, eligibility};
 use tatami_core::doc::student::{self, StudentView};
 use tatami_core::ids::StudentId;
-use tatami_core::schedule::{ClassRef, Session, SessionKey, Timing};
+use tatami_core::schedule::{Session, SessionKey, Timing};
 use ts_rs::TS;
 
 use super::Engine;
@@ -25,18 +25,9 @@ pub struct SessionInfo {
 
 impl SessionInfo {
     pub(super) fn of(academy: &Academy, session: &Session) -> Self {
-        let name = match session.key.class {
-            ClassRef::OpenMat => "Open mat".to_owned(),
-            ClassRef::Class(id) => academy
-                .view
-                .classes
-                .iter()
-                .find(|c| c.id == id)
-                .map_or_else(|| "Class".to_owned(), |c| c.name.as_str().to_owned()),
-        };
         Self {
             key: session.key,
-            name,
+            name: academy.class_name(session.key.class),
             timing: session.timing,
         }
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod docs;
 mod meta;
 mod migrate;
+pub mod reports;
 pub mod rows;
 
 use std::path::{Path, PathBuf};

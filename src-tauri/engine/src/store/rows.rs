@@ -125,7 +125,7 @@ fn from_millis(ms: i64) -> Result<OffsetDateTime, StoreError> {
     })
 }
 
-fn date(text: &str) -> Result<Date, StoreError> {
+pub(super) fn date(text: &str) -> Result<Date, StoreError> {
     Date::parse(text, &Iso8601::DATE).map_err(|e| StoreError::Corrupt {
         detail: format!("date `{text}`: {e}"),
     })
@@ -285,6 +285,8 @@ pub fn staff_by_email(conn: &Connection, email: &Email) -> Result<Option<Staff>,
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AttendanceRow {
     pub student: StudentId,
+    /// The student's name now (empty while their record has not arrived).
+    pub name: String,
     pub session: SessionKey,
     #[serde(with = "time::serde::rfc3339")]
     #[ts(type = "string")]
@@ -294,9 +296,13 @@ pub struct AttendanceRow {
     pub voided: bool,
 }
 
-const ATTENDANCE: &str = "SELECT student, class, date, at_ms, by_staff, method, voided FROM attendance";
+const ATTENDANCE: &str =
+    "SELECT student, class, date, at_ms, by_staff, method, voided, COALESCE(students.name, '')
+    FROM attendance LEFT JOIN students ON students.id = attendance.student";
 
-fn attendance_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, i64, String, String, bool)> {
+type AttendanceColumns = (String, String, String, i64, String, String, bool, String);
+
+fn attendance_row(row: &Row<'_>) -> rusqlite::Result<AttendanceColumns> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -305,10 +311,11 @@ fn attendance_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, i6
         row.get(4)?,
         row.get(5)?,
         row.get(6)?,
+        row.get(7)?,
     ))
 }
 
-fn attendance(
+pub(super) fn attendance(
     conn: &Connection,
     filter: &str,
     values: impl rusqlite::Params,
@@ -317,9 +324,10 @@ fn attendance(
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = Vec::new();
     for row in statement.query_map(values, attendance_row)? {
-        let (student, class, date_text, at_ms, by, method, voided) = row?;
+        let (student, class, date_text, at_ms, by, method, voided, name) = row?;
         rows.push(AttendanceRow {
             student: parse(&student)?,
+            name,
             session: SessionKey {
                 class: parse(&class)?,
                 date: date(&date_text)?,
