@@ -19,8 +19,8 @@ use tatami_core::text::{Color, Email, Label, PersonName, Phone, Prose, Slug, Tim
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
 use crate::academies::create_academy;
-use crate::accounts::{Account, create_user};
-use crate::crypto::random_token;
+use crate::accounts::{Account, create_user, set_pin};
+use crate::crypto::{random_bytes, random_token};
 use crate::db::audit::Actor;
 use crate::error::ApiError;
 use crate::server_edits;
@@ -30,11 +30,12 @@ use crate::sync::Push;
 const STUDENTS: usize = 200;
 const HISTORY_DAYS: i64 = 120;
 
-/// The accounts made, to print.
+/// The accounts made, to print: each with a password (sign-in, enrolling
+/// a device) and a PIN (unlocking a device).
 #[derive(Debug)]
 pub struct DemoAccounts {
     pub slug: String,
-    pub logins: Vec<(Role, String, String)>,
+    pub logins: Vec<(Role, String, String, String)>,
 }
 
 impl fmt::Display for DemoAccounts {
@@ -44,8 +45,8 @@ impl fmt::Display for DemoAccounts {
             "academy: {} ({STUDENTS} students, {HISTORY_DAYS} days of attendance)",
             self.slug
         )?;
-        for (role, email, password) in &self.logins {
-            writeln!(f, "{role:<11} {email}  password: {password}")?;
+        for (role, email, password, pin) in &self.logins {
+            writeln!(f, "{role:<11} {email}  password: {password}  PIN: {pin}")?;
         }
         Ok(())
     }
@@ -210,8 +211,10 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
             Actor::Server,
         )
         .await?;
+        let pin = format!("{:06}", u32::from_le_bytes(random_bytes::<4>()) % 1_000_000);
+        set_pin(state, tenant, id, pin.clone()).await?;
         staff.push(StaffId::from_uuid(id));
-        logins.push((role, email.to_string(), password));
+        logins.push((role, email.to_string(), password, pin));
     }
     let (instructor, desk) = (staff[1], staff[2]);
 

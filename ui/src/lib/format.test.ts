@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, grade, initials, refusal } from "./format";
+import { ago, grade, initials, inkOn, refusal } from "./format";
 
 describe("words for people", () => {
   it("takes initials from the first and last names", () => {
@@ -31,6 +31,13 @@ describe("words for people", () => {
     expect(reasons[0]).toContain("another academy");
     expect(reasons[6]).toContain("17:30");
     expect(reasons[6]).toContain("18:30");
+  });
+
+  it("writes dark on a white belt and white on a black or blue one", () => {
+    expect(inkOn("#ffffff")).toBe("#111827");
+    expect(inkOn("#facc15")).toBe("#111827");
+    expect(inkOn("#000000")).toBe("#ffffff");
+    expect(inkOn("#1d4ed8")).toBe("#ffffff");
   });
 
   it("says how long ago a sync was", () => {

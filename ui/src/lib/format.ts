@@ -8,6 +8,15 @@ export function initials(name: string): string {
   return letters.map((w) => [...w][0]?.toUpperCase() ?? "").join("");
 }
 
+/** Dark or white text, whichever reads better on `background` (#rrggbb). */
+export function inkOn(background: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(background.slice(i, i + 2), 16) / 255);
+  const linear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  // The WCAG contrast of white and of near-black text meet here.
+  return luminance > 0.18 ? "#111827" : "#ffffff";
+}
+
 /** "Blue belt, 2 stripes" */
 export function grade(rank: string | null, stripes: number): string {
   if (rank === null) return "No belt yet";
