@@ -1,26 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { shell as mockShell } from "../test/shell";
 import { emit } from "@tauri-apps/api/event";
 import Kiosk from "./Kiosk.svelte";
 import { admitted, fundamentals, openMat } from "../test/fixtures";
 
-type Call = { cmd: string; args: Record<string, unknown> | undefined };
-
-function shell(answers: Record<string, (args: Record<string, unknown>) => unknown>): Call[] {
-  const calls: Call[] = [];
-  mockWindows("main");
-  mockIPC(
-    (cmd, args) => {
-      calls.push({ cmd, args: args as Record<string, unknown> });
-      const answer = answers[cmd];
-      return answer ? answer(args as Record<string, unknown>) : null;
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
-}
+/** The kiosk listens for the camera's events. */
+const shell = (answers: Parameters<typeof mockShell>[0]) => mockShell(answers, { events: true });
 
 describe("the kiosk", () => {
 
@@ -57,7 +44,7 @@ describe("the kiosk", () => {
     await user.type(screen.getByRole("searchbox", { name: /Find a student/ }), "carla");
     await user.click(await screen.findByRole("button", { name: "Check in Carla Dias" }));
     await screen.findByRole("heading", { name: "Welcome, Carla Dias" });
-    const search = calls.filter((c) => c.cmd === "roster").at(-1)?.args?.filter as Record<string, unknown>;
+    const search = calls.filter((c) => c.cmd === "roster").at(-1)?.args.filter as Record<string, unknown>;
     expect(search.query).toBe("carla");
     const checkIn = calls.find((c) => c.cmd === "check_in");
     expect(checkIn?.args).toMatchObject({ student: "s9", session: fundamentals.key });

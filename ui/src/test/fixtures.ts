@@ -1,5 +1,5 @@
 // Values shaped as the shell sends them, for component tests.
-import type { DoorOutcome, SessionInfo, SyncStatus } from "../lib/bindings";
+import type { AppState, DoorOutcome, Rank, SessionInfo, StaffMember, SyncStatus, TenantView } from "../lib/bindings";
 
 export const today = "2026-12-01";
 
@@ -30,3 +30,74 @@ export const offline: SyncStatus = {
   undone: [],
   clock_off_by_seconds: 0,
 };
+
+const none = { attendances: 0, months: 0, min_age_years: null };
+
+/** A jiu-jitsu belt system, lowest first. */
+export const ranks: Rank[] = [
+  {
+    id: "0193a000-0000-7000-8000-0000000000a1",
+    name: "White",
+    color: "#ffffff",
+    stripes: 4,
+    requirements: none,
+    stripe_requirements: { attendances: 20, months: 2, min_age_years: null },
+  },
+  {
+    id: "0193a000-0000-7000-8000-0000000000a2",
+    name: "Blue",
+    color: "#1d4ed8",
+    stripes: 4,
+    requirements: { attendances: 120, months: 18, min_age_years: 16 },
+    stripe_requirements: { attendances: 40, months: 6, min_age_years: null },
+  },
+  {
+    id: "0193a000-0000-7000-8000-0000000000a3",
+    name: "Purple",
+    color: "#7e22ce",
+    stripes: 0,
+    requirements: { attendances: 200, months: 24, min_age_years: 16 },
+    stripe_requirements: none,
+  },
+];
+
+export const academy: TenantView = {
+  id: "0193a000-0000-7000-8000-0000000000f1",
+  name: "Golden Tiger",
+  slug: "golden-tiger",
+  timezone: "Europe/Lisbon",
+  theme: { primary: "#1f2937", accent: "#dc2626" },
+  ranks,
+  classes: [],
+  slots: [],
+  checkin: {
+    opens_before_minutes: 30,
+    closes_after_minutes: 30,
+    anti_passback_minutes: 5,
+    lapsed_membership: "warn",
+    grace_days: 7,
+    paused_student: "warn",
+  },
+  keys: [],
+};
+
+export const owner: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e1", name: "Rita Moreira", email: "rita@goldentiger.pt", role: "owner" };
+export const instructor: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e2", name: "Tiago Reis", email: "tiago@goldentiger.pt", role: "instructor" };
+
+/** A front-desk tablet, unlocked by `staff`; a fresh copy each time, as the shell sends. */
+export function signedIn(staff: StaffMember | null = owner): AppState {
+  return structuredClone({
+    enrolment: {
+      server: "https://tatami.example.com",
+      academy: "golden-tiger",
+      device: "0193a000-0000-7000-8000-0000000000d1",
+      role: "front_desk",
+      name: "Front desk",
+    },
+    academy,
+    staff,
+    status: { ...offline, connection: "online", waiting: 0 },
+    students: 312,
+    server_hint: null,
+  });
+}
