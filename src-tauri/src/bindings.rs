@@ -97,7 +97,7 @@ pub(crate) fn typescript() -> String {
     let mut out = String::from(
         "// Generated from the app's Rust types by src-tauri/src/bindings.rs: do not edit.\n\
          // TATAMI_WRITE_BINDINGS=1 cargo test -p tatami-app bindings\n\n\
-         import { invoke } from \"@tauri-apps/api/core\";\n\
+         import { invoke, type InvokeArgs } from \"@tauri-apps/api/core\";\n\
          import { listen, type UnlistenFn } from \"@tauri-apps/api/event\";\n\n",
     );
     for declaration in types.declarations.values() {
@@ -107,7 +107,11 @@ pub(crate) fn typescript() -> String {
         out,
         "/** Every command rejects with a `{error}`: a stable code and a message for people. */\n\
          export function isCommandError(value: unknown): value is {error} {{\n  \
-         return typeof value === \"object\" && value !== null && \"code\" in value && \"message\" in value;\n}}\n"
+         return typeof value === \"object\" && value !== null && \"code\" in value && \"message\" in value;\n}}\n\n\
+         /** Calls a command; what Tauri itself refuses (arguments that do not fit) becomes a `{error}` too. */\n\
+         async function call<T>(command: string, args?: InvokeArgs): Promise<T> {{\n  \
+         try {{\n    return await invoke<T>(command, args);\n  }} catch (error) {{\n    \
+         throw isCommandError(error) ? error : {{ code: \"bad_request\", message: String(error) }};\n  }}\n}}\n"
     );
     for command in &commands {
         let params: Vec<String> = command
@@ -124,7 +128,7 @@ pub(crate) fn typescript() -> String {
         js_doc(&mut out, command.docs, "");
         let _ = writeln!(
             out,
-            "export function {}({}): Promise<{}> {{\n  return invoke(\"{}\"{args});\n}}\n",
+            "export function {}({}): Promise<{}> {{\n  return call(\"{}\"{args});\n}}\n",
             camel_case(command.name),
             params.join(", "),
             command.returns,

@@ -82,7 +82,7 @@ async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     tablet.expect("Welcome, Ana Souza", 30).await;
     tablet.expect("Open mat", 5).await;
     open_student(&tablet, "Ana Souza").await;
-    tablet.expect("1 classes in the last 26 weeks", 10).await;
+    tablet.expect("1 class in the last 26 weeks", 10).await;
     let reached = eventually(&mut (), 30, async |()| {
         server_attendance(&server, id).await.len() == 1
     })
@@ -93,7 +93,7 @@ async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     enrol(&laptop, &academy, "instructor").await;
     unlock(&laptop, &academy).await;
     open_student(&laptop, "Ana Souza").await;
-    laptop.expect("1 classes in the last 26 weeks", 30).await;
+    laptop.expect("1 class in the last 26 weeks", 30).await;
     laptop.type_into("textarea[name=notes]", "Sharp guard work").await;
     laptop.press("Promote").await;
     laptop.expect("Promoted to White, 1 stripe", 10).await;
@@ -197,4 +197,14 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     tablet.press("Ana Souza").await;
     tablet.expect("Rank history", 10).await;
     fits_every_size(&tablet, "student").await;
+    for (screen, shows) in [
+        ("Classes", "Roll"),
+        ("Reports", "Check-ins per class"),
+        ("Belts", "Belt system"),
+        ("Settings", "This device"),
+    ] {
+        tablet.press(screen).await;
+        tablet.expect(shows, 10).await;
+        fits_every_size(&tablet, &screen.to_lowercase()).await;
+    }
 }

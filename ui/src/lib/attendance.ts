@@ -1,12 +1,8 @@
 // Attendance counted by week, for charts.
 import type { AttendanceRow } from "./bindings";
+import { isoDay } from "./format";
 
 export type Week = { start: string; count: number };
-
-function iso(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
 
 /** The Monday starting `date`'s week. */
 function monday(date: Date): Date {
@@ -23,7 +19,7 @@ export function weekly(rows: AttendanceRow[], weeks: number, today: Date): Week[
   for (let i = 0; i < weeks; i += 1) {
     const start = new Date(first);
     start.setDate(first.getDate() + 7 * i);
-    result.push({ start: iso(start), count: 0 });
+    result.push({ start: isoDay(start), count: 0 });
   }
   for (const row of rows) {
     if (row.voided) continue;

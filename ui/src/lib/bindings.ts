@@ -1,7 +1,7 @@
 // Generated from the app's Rust types by src-tauri/src/bindings.rs: do not edit.
 // TATAMI_WRITE_BINDINGS=1 cargo test -p tatami-app bindings
 
-import { invoke } from "@tauri-apps/api/core";
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 /**
@@ -569,144 +569,153 @@ export function isCommandError(value: unknown): value is CommandError {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
 }
 
+/** Calls a command; what Tauri itself refuses (arguments that do not fit) becomes a `CommandError` too. */
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw isCommandError(error) ? error : { code: "bad_request", message: String(error) };
+  }
+}
+
 /** Enrolment, academy, who is signed in, sync status: the first screen. */
 export function appState(): Promise<AppState> {
-  return invoke("app_state");
+  return call("app_state");
 }
 
 /** Enrols this device with an admin's sign-in (online, once). */
 export function enrol(request: EnrolRequest): Promise<Enrolment> {
-  return invoke("enrol", { request });
+  return call("enrol", { request });
 }
 
 /** Unlocks the device for a staff member by PIN (works offline). */
 export function unlock(email: string, pin: string): Promise<StaffMember> {
-  return invoke("unlock", { email, pin });
+  return call("unlock", { email, pin });
 }
 
 /** Locks the device: the PIN screen shows again. */
 export function lock(): Promise<null> {
-  return invoke("lock");
+  return call("lock");
 }
 
 /** Syncs now rather than waiting for the background sync. */
 export function syncNow(): Promise<SyncReport> {
-  return invoke("sync_now");
+  return call("sync_now");
 }
 
 /** Online or offline, changes waiting, the last sync. */
 export function syncStatus(): Promise<SyncStatus> {
-  return invoke("sync_status");
+  return call("sync_status");
 }
 
 /** Today's sessions, by start time, open mat last. */
 export function sessionsToday(): Promise<Array<SessionInfo>> {
-  return invoke("sessions_today");
+  return call("sessions_today");
 }
 
 /** Checks in a student picked by staff, to `session` or the one open now. */
 export function checkIn(student: StudentId, session: SessionKey | null): Promise<DoorOutcome> {
-  return invoke("check_in", { student, session });
+  return call("check_in", { student, session });
 }
 
 /** Checks in whoever's pass this is (typed, or from a hand scanner). */
 export function checkInPass(payload: string): Promise<DoorOutcome> {
-  return invoke("check_in_pass", { payload });
+  return call("check_in_pass", { payload });
 }
 
 /** Takes back a check-in made by mistake. */
 export function voidCheckIn(student: StudentId, session: SessionKey): Promise<boolean> {
-  return invoke("void_check_in", { student, session });
+  return call("void_check_in", { student, session });
 }
 
 /** Students matching the filter, by name. */
 export function roster(filter: RosterFilter): Promise<Array<RosterRow>> {
-  return invoke("roster", { filter });
+  return call("roster", { filter });
 }
 
 /** A student with standing, eligibility and attendance. */
 export function profile(student: StudentId): Promise<Profile> {
-  return invoke("profile", { student });
+  return call("profile", { student });
 }
 
 /** Promotes a student to a grade as of a day, with notes. */
 export function promote(promotion: PromotionRequest): Promise<PromotionId> {
-  return invoke("promote", { promotion });
+  return call("promote", { promotion });
 }
 
 /** Adds a student; their id. */
 export function addStudent(student: NewStudent): Promise<StudentId> {
-  return invoke("add_student", { student });
+  return call("add_student", { student });
 }
 
 /** Changes the fields given of a student's profile. */
 export function editStudent(student: StudentId, patch: StudentPatch): Promise<null> {
-  return invoke("edit_student", { student, patch });
+  return call("edit_student", { student, patch });
 }
 
 /** Adds a dated note about a student. */
 export function addNote(student: StudentId, text: string): Promise<null> {
-  return invoke("add_note", { student, text });
+  return call("add_note", { student, text });
 }
 
 /** Adds or renames a class. */
 export function putClass(details: Class): Promise<null> {
-  return invoke("put_class", { details });
+  return call("put_class", { details });
 }
 
 /** Replaces the weekly schedule. */
 export function setSchedule(slots: Array<WeeklySlot>): Promise<null> {
-  return invoke("set_schedule", { slots });
+  return call("set_schedule", { slots });
 }
 
 /** Replaces the belt system (admins). */
 export function setBeltSystem(ranks: Array<Rank>): Promise<null> {
-  return invoke("set_belt_system", { ranks });
+  return call("set_belt_system", { ranks });
 }
 
 /** Replaces the check-in rules (admins). */
 export function setCheckinSettings(settings: CheckInSettings): Promise<null> {
-  return invoke("set_checkin_settings", { settings });
+  return call("set_checkin_settings", { settings });
 }
 
 /** Sets the academy's colours (admins). */
 export function setTheme(theme: Theme): Promise<null> {
-  return invoke("set_theme", { theme });
+  return call("set_theme", { theme });
 }
 
 /** A session's roll, newest first. */
 export function roll(session: SessionKey): Promise<Array<AttendanceRow>> {
-  return invoke("roll", { session });
+  return call("roll", { session });
 }
 
 /** Check-ins per class and week, and students by status, over a period. */
 export function report(period: Period): Promise<AttendanceReport> {
-  return invoke("report", { period });
+  return call("report", { period });
 }
 
 /** Saves the period's check-ins as CSV in the Downloads folder; the file's path. */
 export function exportAttendance(period: Period): Promise<string> {
-  return invoke("export_attendance", { period });
+  return call("export_attendance", { period });
 }
 
 /** The newest lines of this device's audit trail. */
 export function audit(limit: number): Promise<Array<AuditEntry>> {
-  return invoke("audit", { limit });
+  return call("audit", { limit });
 }
 
 /** The cameras connected now. */
 export function cameras(): Promise<Array<CameraInfo>> {
-  return invoke("cameras");
+  return call("cameras");
 }
 
 /** Starts the door camera: passes it reads arrive as `door` events. */
 export function startCamera(): Promise<null> {
-  return invoke("start_camera");
+  return call("start_camera");
 }
 
 /** Stops the door camera (leaving the kiosk). */
 export function stopCamera(): Promise<null> {
-  return invoke("stop_camera");
+  return call("stop_camera");
 }
 
 /** The events the app sends the screens, by name. */

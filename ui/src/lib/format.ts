@@ -31,6 +31,12 @@ export function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+/** A day on this device's calendar as ISO 8601: "2026-12-01". */
+export function isoDay(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 /** "1 Dec 2026" from an ISO date. */
 export function day(iso: string): string {
   const [y, m, d] = iso.split("-").map(Number);

@@ -5,8 +5,9 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import Classes from "./Classes.svelte";
 import { app } from "../lib/app.svelte";
 import type { AppState, AttendanceRow } from "../lib/bindings";
+import { isoDay } from "../lib/format";
 
-const today = new Date().toLocaleDateString("en-CA");
+const today = isoDay(new Date());
 
 function row(name: string, voided = false): AttendanceRow {
   return {
