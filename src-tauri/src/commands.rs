@@ -44,6 +44,7 @@ macro_rules! commands {
     (@one blocking [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
         #[tauri::command(async, rename_all = "snake_case")]
+        #[allow(unused_variables, reason = "a command may need no engine (the camera list)")]
         fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
             let $shell: &Shell = &state;
             Ok($body?)
@@ -165,7 +166,7 @@ commands! {
     blocking fn audit(shell, limit: u32) -> Vec<AuditEntry> { shell.engine.audit(limit) }
 
     /// The cameras connected now.
-    blocking fn cameras(_shell) -> Vec<CameraInfo> { tatami_client::scan::cameras() }
+    blocking fn cameras(shell) -> Vec<CameraInfo> { tatami_client::scan::cameras() }
 
     /// Starts the door camera: passes it reads arrive as `door` events.
     blocking fn start_camera(shell) -> () { shell.start_camera() }

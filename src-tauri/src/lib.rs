@@ -16,6 +16,8 @@ mod settings;
 mod shell;
 mod views;
 
+use std::process::ExitCode;
+
 use tauri::Manager;
 
 use crate::settings::Settings;
@@ -24,7 +26,11 @@ use crate::shell::Shell;
 /// Opens the device's store and shows the window. A store that cannot be
 /// opened (damaged, from a newer app) is reported and the app ends: it is
 /// never overwritten.
-pub fn run() {
+#[allow(
+    clippy::disallowed_methods,
+    reason = "Tauri's generated context may exit the process"
+)]
+pub fn run() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -39,8 +45,11 @@ pub fn run() {
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!());
-    if let Err(error) = result {
-        tracing::error!(%error, "the app could not run");
-        std::process::exit(1);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "the app could not run");
+            ExitCode::FAILURE
+        }
     }
 }

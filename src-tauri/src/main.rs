@@ -1,6 +1,6 @@
 // No console window behind the app on Windows.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {
-    tatami_app::run();
+fn main() -> std::process::ExitCode {
+    tatami_app::run()
 }

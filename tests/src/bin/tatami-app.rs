@@ -2,6 +2,6 @@
 //! current code (cargo builds a test package's own binaries for its tests;
 //! `src-tauri`'s `tatami` binary is the same call).
 
-fn main() {
-    tatami_app::run();
+fn main() -> std::process::ExitCode {
+    tatami_app::run()
 }

@@ -220,9 +220,8 @@ impl AppWindow {
 
     /// Waits for `needle`, failing with what the page shows instead.
     pub async fn expect(&self, needle: &str, seconds: u64) {
-        if !self.shows(needle, seconds).await {
-            panic!("{needle:?} did not show; the page: {}", self.text().await);
-        }
+        let shown = self.shows(needle, seconds).await;
+        assert!(shown, "{needle:?} did not show; the page: {}", self.text().await);
     }
 
     /// Sets the window's size (a tablet held one way or the other, a laptop).

@@ -59,6 +59,10 @@ pub struct StudentPatch {
 
 /// A field that is present, `null` or not: a missing one stays `None`
 /// (by `#[serde(default)]`).
+#[allow(
+    clippy::option_option,
+    reason = "left out, cleared and set are three different edits"
+)]
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
