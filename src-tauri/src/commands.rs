@@ -18,6 +18,7 @@ use tatami_core::ids::{PromotionId, StudentId};
 use tatami_core::schedule::{Class, SessionKey, WeeklySlot};
 use tatami_core::text::Prose;
 
+use crate::door_camera::CameraFeed;
 use crate::error::CommandError;
 use crate::shell::Shell;
 use crate::views::{AppState, Period, PromotionRequest, StaffMember};
@@ -168,8 +169,14 @@ commands! {
     /// The cameras connected now.
     blocking fn cameras(shell) -> Vec<CameraInfo> { tatami_client::scan::cameras() }
 
-    /// Starts the door camera: passes it reads arrive as `door` events.
-    blocking fn start_camera(shell) -> () { shell.start_camera() }
+    /// Starts the door camera: passes it reads arrive as `door` events. With
+    /// a `webview` feed the screens send its frames (`push_frame`).
+    blocking fn start_camera(shell) -> CameraFeed { shell.start_camera() }
+
+    /// A frame from the webview's camera: gray bytes row by row, base64.
+    blocking fn push_frame(shell, width: usize, height: usize, pixels: String) -> () {
+        shell.push_frame(width, height, &pixels)
+    }
 
     /// Stops the door camera (leaving the kiosk).
     plain fn stop_camera(shell) -> () { shell.stop_camera() }

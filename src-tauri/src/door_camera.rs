@@ -1,11 +1,13 @@
 //! The door camera: frames from the configured source are scanned off the
 //! UI thread, every pass read is checked in, and the outcome goes to the
 //! screens as a `door` event. A few small pictures a second go with it as
-//! the kiosk's live preview.
+//! the kiosk's live preview. On phones and tablets the frames come from
+//! the webview's camera instead, pushed by the screens (`push_frame`).
 
 use std::io::Cursor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -28,6 +30,16 @@ const RECORDING_FPS: u32 = 30;
 const PREVIEW_EVERY: Duration = Duration::from_millis(150);
 const PREVIEW_WIDTH: usize = 320;
 
+/// Where the door camera's frames come from, as the kiosk needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CameraFeed {
+    /// A camera or recording the app reads itself.
+    Device,
+    /// The screens send frames from the webview's camera (`push_frame`).
+    Webview,
+}
+
 /// Whether the door camera runs, and if it stopped on its own, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -49,13 +61,19 @@ pub(crate) struct Preview {
 pub(crate) struct DoorCamera {
     stop: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
+    /// Where the screens' frames go, for a webview feed.
+    pushed: Option<SyncSender<GrayFrame>>,
 }
 
 impl DoorCamera {
     pub(crate) fn start(engine: Engine, source: CameraSource, app: AppHandle) -> Result<Self, CommandError> {
         let previews = app.clone();
+        // One pushed frame waits at most: one pushed while the decoder is
+        // busy is dropped, as a live camera's would be.
+        let (sender, frames) = std::sync::mpsc::sync_channel(1);
+        let pushed = (source == CameraSource::Webview).then_some(sender);
         let scanner = Scanner::start(
-            move || Ok(Previewed::new(open(&source)?, previews)),
+            move || Ok(Previewed::new(open(&source, frames)?, previews)),
             engine.pass_checker(),
             ScanOptions::default(),
         )?;
@@ -69,7 +87,30 @@ impl DoorCamera {
         Ok(Self {
             stop,
             reader: Some(reader),
+            pushed,
         })
+    }
+
+    pub(crate) fn feed(&self) -> CameraFeed {
+        if self.pushed.is_some() {
+            CameraFeed::Webview
+        } else {
+            CameraFeed::Device
+        }
+    }
+
+    /// A frame from the screens; dropped if the decoder is still busy.
+    pub(crate) fn push(&self, frame: GrayFrame) -> Result<(), CommandError> {
+        let off = || {
+            CommandError::new(
+                "camera_off",
+                "the door camera is not taking frames from the screens",
+            )
+        };
+        match self.pushed.as_ref().ok_or_else(off)?.try_send(frame) {
+            Ok(()) | Err(TrySendError::Full(_)) => Ok(()),
+            Err(TrySendError::Disconnected(_)) => Err(off()),
+        }
     }
 
     /// The camera stopped on its own (unplugged, recording ended).
@@ -81,17 +122,36 @@ impl DoorCamera {
 impl Drop for DoorCamera {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // A capture thread waiting for pushed frames ends with the feed.
+        self.pushed.take();
         if let Some(reader) = self.reader.take() {
             let _ = reader.join();
         }
     }
 }
 
-fn open(source: &CameraSource) -> Result<Box<dyn FrameSource>, SourceError> {
+fn open(source: &CameraSource, pushed: Receiver<GrayFrame>) -> Result<Box<dyn FrameSource>, SourceError> {
     Ok(match source {
         CameraSource::Camera(index) => Box::new(scan::Camera::open(*index, CAPTURE.0, CAPTURE.1)?),
         CameraSource::Recording(path) => Box::new(scan::open_recording(path)?.played_at(RECORDING_FPS)),
+        CameraSource::Webview => Box::new(Pushed { frames: pushed }),
     })
+}
+
+/// Frames the screens push from the webview's camera, as they arrive.
+struct Pushed {
+    frames: Receiver<GrayFrame>,
+}
+
+impl FrameSource for Pushed {
+    /// Ends once the door camera stops (the sending side is dropped).
+    fn next_frame(&mut self) -> Result<Option<GrayFrame>, SourceError> {
+        Ok(self.frames.recv().ok())
+    }
+
+    fn pace(&self) -> Pace {
+        Pace::Live
+    }
 }
 
 fn check_in_what_is_read(scanner: &Scanner, engine: &Engine, app: &AppHandle, stop: &AtomicBool) {

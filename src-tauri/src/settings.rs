@@ -11,8 +11,10 @@ pub(crate) struct Settings {
     /// The SQLite file (`TATAMI_DATA_DIR`, else the platform's app data
     /// folder).
     pub store: PathBuf,
-    /// Frames for the door: a camera number, or an image, folder of images
-    /// or `.y4m` video played as a camera (`TATAMI_CAMERA`, default camera 0).
+    /// Frames for the door: a camera number, an image, folder of images or
+    /// `.y4m` video played as a camera, or `webview`: frames the screens
+    /// send from the webview's camera (`TATAMI_CAMERA`; camera 0 on
+    /// desktops, the webview's camera on phones and tablets).
     pub camera: CameraSource,
     /// A server address to offer on the first-run screen (`TATAMI_SERVER`).
     pub server_hint: Option<String>,
@@ -22,14 +24,24 @@ pub(crate) struct Settings {
 pub(crate) enum CameraSource {
     Camera(u32),
     Recording(PathBuf),
+    Webview,
 }
 
 impl CameraSource {
     fn parse(text: &str) -> Self {
+        if text == "webview" {
+            return Self::Webview;
+        }
         text.parse()
             .map_or_else(|_| Self::Recording(text.into()), Self::Camera)
     }
 }
+
+/// On phones and tablets the platform gives the camera to the webview.
+#[cfg(mobile)]
+const DEFAULT_CAMERA: CameraSource = CameraSource::Webview;
+#[cfg(not(mobile))]
+const DEFAULT_CAMERA: CameraSource = CameraSource::Camera(0);
 
 impl Settings {
     pub(crate) fn from_env(app: &AppHandle) -> tauri::Result<Self> {
@@ -41,7 +53,7 @@ impl Settings {
         std::fs::create_dir_all(&dir)?;
         Ok(Self {
             store: dir.join("tatami.sqlite"),
-            camera: var("TATAMI_CAMERA").map_or(CameraSource::Camera(0), |v| CameraSource::parse(&v)),
+            camera: var("TATAMI_CAMERA").map_or(DEFAULT_CAMERA, |v| CameraSource::parse(&v)),
             server_hint: var("TATAMI_SERVER"),
         })
     }
@@ -52,8 +64,9 @@ mod tests {
     use super::CameraSource;
 
     #[test]
-    fn a_number_names_a_camera_and_anything_else_a_recording() {
+    fn a_number_names_a_camera_webview_the_screens_and_anything_else_a_recording() {
         assert_eq!(CameraSource::parse("1"), CameraSource::Camera(1));
+        assert_eq!(CameraSource::parse("webview"), CameraSource::Webview);
         assert_eq!(
             CameraSource::parse("door.y4m"),
             CameraSource::Recording("door.y4m".into())

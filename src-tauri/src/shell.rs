@@ -2,11 +2,13 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use base64::Engine as _;
+use tatami_client::scan::GrayFrame;
 use tatami_client::sync::{EnrolRequest, SyncTask};
 use tatami_client::{Engine, EngineError, EngineOptions, Enrolment};
 use tauri::{AppHandle, Manager};
 
-use crate::door_camera::DoorCamera;
+use crate::door_camera::{CameraFeed, DoorCamera};
 use crate::error::CommandError;
 use crate::events;
 use crate::settings::Settings;
@@ -71,17 +73,36 @@ impl Shell {
         Ok(path.display().to_string())
     }
 
-    /// Starts the door camera; a camera already running is kept.
-    pub(crate) fn start_camera(&self) -> Result<(), CommandError> {
+    /// Starts the door camera; a camera already running is kept. Where its
+    /// frames come from.
+    pub(crate) fn start_camera(&self) -> Result<CameraFeed, CommandError> {
         let mut camera = lock(&self.camera);
-        if camera.as_ref().is_none_or(DoorCamera::stopped) {
-            *camera = Some(DoorCamera::start(
-                self.engine.clone(),
-                self.settings.camera.clone(),
-                self.app.clone(),
-            )?);
+        if let Some(running) = camera.as_ref().filter(|c| !c.stopped()) {
+            return Ok(running.feed());
         }
-        Ok(())
+        let started = DoorCamera::start(
+            self.engine.clone(),
+            self.settings.camera.clone(),
+            self.app.clone(),
+        )?;
+        let feed = started.feed();
+        *camera = Some(started);
+        Ok(feed)
+    }
+
+    /// A frame from the webview's camera: `pixels` is its gray bytes, row
+    /// by row, in base64.
+    pub(crate) fn push_frame(&self, width: usize, height: usize, pixels: &str) -> Result<(), CommandError> {
+        let bad = |why: &str| CommandError::new("bad_frame", format!("a frame could not be read: {why}"));
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(pixels)
+            .map_err(|_| bad("not base64"))?;
+        let frame =
+            GrayFrame::new(width, height, bytes).ok_or_else(|| bad("its size does not match its bytes"))?;
+        lock(&self.camera)
+            .as_ref()
+            .ok_or_else(|| CommandError::new("camera_off", "the door camera is off"))?
+            .push(frame)
     }
 
     pub(crate) fn stop_camera(&self) {

@@ -196,10 +196,16 @@ impl AppWindow {
 
     /// Runs `script` in the page; what it returns.
     pub async fn script(&self, script: &str) -> Value {
+        self.script_with(script, json!([])).await
+    }
+
+    /// Runs `script` in the page with `arguments`; what it returns (a
+    /// promise's value once it settles).
+    pub async fn script_with(&self, script: &str, arguments: Value) -> Value {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
+            Some(json!({ "script": script, "args": arguments })),
         )
         .await
     }

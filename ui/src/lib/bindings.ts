@@ -53,6 +53,11 @@ name: string, session: SessionKey, at: string, by: StaffId, method: Method, void
 export type AuditEntry = { at_ms: number, staff: StaffId | null, action: string, detail: JsonValue, };
 
 /**
+ * Where the door camera's frames come from, as the kiosk needs to know.
+ */
+export type CameraFeed = "device" | "webview";
+
+/**
  * A camera the system offers.
  */
 export type CameraInfo = { index: number, name: string, description: string, };
@@ -708,9 +713,14 @@ export function cameras(): Promise<Array<CameraInfo>> {
   return call("cameras");
 }
 
-/** Starts the door camera: passes it reads arrive as `door` events. */
-export function startCamera(): Promise<null> {
+/** Starts the door camera: passes it reads arrive as `door` events. With a `webview` feed the screens send its frames (`push_frame`). */
+export function startCamera(): Promise<CameraFeed> {
   return call("start_camera");
+}
+
+/** A frame from the webview's camera: gray bytes row by row, base64. */
+export function pushFrame(width: number, height: number, pixels: string): Promise<null> {
+  return call("push_frame", { width, height, pixels });
 }
 
 /** Stops the door camera (leaving the kiosk). */
