@@ -53,3 +53,10 @@ pub fn run() -> ExitCode {
         }
     }
 }
+
+/// The entry point on phones and tablets (Android, iOS).
+#[cfg(mobile)]
+#[tauri::mobile_entry_point]
+fn mobile_main() {
+    let _ = run();
+}
