@@ -20,14 +20,22 @@ use tatami_core::people::Role;
 
 const STUDENTS: usize = 10_000;
 const STARTS: usize = 5;
-const FIRST: [&str; 10] = ["Ana", "Bruno", "Carla", "Davi", "Elisa", "Fábio", "Gabi", "Hugo", "Iris", "João"];
-const LAST: [&str; 10] = ["Souza", "Lima", "Costa", "Rocha", "Dias", "Nunes", "Alves", "Ramos", "Pinto", "Melo"];
+const FIRST: [&str; 10] = [
+    "Ana", "Bruno", "Carla", "Davi", "Elisa", "Fábio", "Gabi", "Hugo", "Iris", "João",
+];
+const LAST: [&str; 10] = [
+    "Souza", "Lima", "Costa", "Rocha", "Dias", "Nunes", "Alves", "Ramos", "Pinto", "Melo",
+];
 
 /// What a staff member types, a keystroke at a time.
 const TYPED: [&str; 3] = ["maria souza", "joão pinto 42", "ramos"];
 
 fn epoch_ms() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
 }
 
 /// When `mark` was made, in ms since the epoch, once it has been.
@@ -47,12 +55,13 @@ async fn mark(app: &AppWindow, name: &str) -> f64 {
 
 fn summary(name: &str, mut ms: Vec<f64>) {
     ms.sort_by(f64::total_cmp);
-    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    // Nearest rank, rounded.
+    let at = |percent: usize| ms[((ms.len() - 1) * percent + 50) / 100];
     println!(
         "{name}: n={} median {:.0} ms, p95 {:.0} ms, max {:.0} ms",
         ms.len(),
-        at(0.5),
-        at(0.95),
+        at(50),
+        at(95),
         ms[ms.len() - 1]
     );
 }
@@ -69,14 +78,19 @@ async fn main() {
     }
     // A few Marias, so a search has something to narrow down.
     for i in 0..20 {
-        laptop.ok(json!({ "op": "add_student", "name": format!("Maria Souza {i}") })).await;
+        laptop
+            .ok(json!({ "op": "add_student", "name": format!("Maria Souza {i}") }))
+            .await;
     }
     laptop.sync().await;
     eprintln!("seeded {} students", STUDENTS + 20);
 
     let display = Display::start().await;
     let dir = scratch_dir().join("kiosk");
-    let env = [("TATAMI_SERVER", server.base.as_str()), ("TATAMI_CAMERA", "no-camera-here.y4m")];
+    let env = [
+        ("TATAMI_SERVER", server.base.as_str()),
+        ("TATAMI_CAMERA", "no-camera-here.y4m"),
+    ];
     {
         let app = AppWindow::open(&display, &dir, &env).await;
         app.expect("Set up this device", 30).await;

@@ -66,10 +66,7 @@ async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     let server = TestServer::start().await;
     let Fixture { academy, student, .. } = academy_with_student(&server, "app-door").await;
     let id = student.as_str().unwrap();
-    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let card = academy.card(id).await;
     let dir = scratch_dir();
     let video = dir.join("door.y4m");
     door_video(&card, &video);
@@ -171,10 +168,7 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
         .await;
     laptop.sync().await;
     let id = student.as_str().unwrap();
-    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let card = academy.card(id).await;
     let dir = scratch_dir();
     let video = dir.join("door.y4m");
     door_video(&card, &video);
@@ -220,10 +214,7 @@ async fn frames_from_the_webview_camera_check_a_card_in_through_the_same_scanner
     let server = TestServer::start().await;
     let Fixture { academy, student, .. } = academy_with_student(&server, "app-phone").await;
     let id = student.as_str().unwrap();
-    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let card = academy.card(id).await;
     let held = card_frame(&card);
     let pixels = base64::engine::general_purpose::STANDARD.encode(&held.pixels);
     let display = Display::start().await;

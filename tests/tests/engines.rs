@@ -36,10 +36,7 @@ async fn a_card_shown_to_the_door_camera_checks_the_student_in_once_and_reaches_
     let server = TestServer::start().await;
     let Fixture { academy, student, .. } = academy_with_student(&server, "camera-door").await;
     let id = student.as_str().unwrap();
-    let card = academy.get(&format!("/v1/students/{id}/card")).await["card"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let card = academy.card(id).await;
     // The card held up for a second and a half between empty frames,
     // filmed at 30 frames a second.
     let corpus = plan(7, 4).unwrap();

@@ -90,6 +90,14 @@ impl Academy {
         body
     }
 
+    /// A student's member card: the text its QR code holds.
+    pub async fn card(&self, student: &str) -> String {
+        self.get(&format!("/v1/students/{student}/card")).await["card"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The command that enrols a device with `role`, by the owner.
     pub fn enrol(&self, role: Role) -> Value {
         json!({
