@@ -1,8 +1,9 @@
 //! The commands the screens call: each a one-line call into the engine.
-//! Declared once through `commands!` (`blocking` and `plain` commands run
-//! off the UI thread; `plain` ones cannot fail), which makes the Tauri command, adds
+//! Declared once through `commands!`, which makes the Tauri command, adds
 //! it to the handler and describes it for the TypeScript bindings, so a
-//! command cannot exist on one side only.
+//! command cannot exist on one side only. `blocking` and `plain` commands
+//! run off the UI thread (`plain` ones cannot fail); `async` ones on the
+//! app's runtime.
 
 use tatami_client::scan::CameraInfo;
 use tatami_client::store::audit::AuditEntry;

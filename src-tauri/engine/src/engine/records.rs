@@ -283,3 +283,23 @@ impl Engine {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::StudentPatch;
+
+    #[test]
+    fn a_patch_tells_a_field_left_out_from_one_cleared() {
+        let patch: StudentPatch = serde_json::from_str(
+            r#"{ "email": null, "phone": "+351 912 345 678", "paid_until": "2026-12-31" }"#,
+        )
+        .unwrap();
+        assert_eq!(patch.email, Some(None), "null clears");
+        assert!(matches!(patch.phone, Some(Some(_))), "a value sets");
+        assert_eq!(patch.paid_until.unwrap().unwrap().to_string(), "2026-12-31");
+        assert_eq!(patch.born_on, None, "left out, left as it is");
+        assert_eq!(patch.fields(), ["email", "phone", "paid_until"]);
+    }
+}
