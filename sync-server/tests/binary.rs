@@ -173,7 +173,20 @@ async fn seed_demo_prints_working_credentials() {
     let data_dir = temp_dir();
     let printed = run(&data_dir, &["seed-demo"]).await;
     let owner = printed.lines().find(|l| l.starts_with("owner")).unwrap();
-    let password = owner.rsplit("password: ").next().unwrap().trim().to_owned();
+    // "owner  <email>  password: <password>  PIN: <pin>"
+    let password = owner
+        .split("password: ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let pin = owner.rsplit("PIN: ").next().unwrap().trim();
+    assert!(
+        pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()),
+        "{owner}"
+    );
     let (child, address) = serve(&data_dir).await;
     let signed_in = reqwest::Client::new()
         .post(format!("http://{address}/v1/auth/sign-in"))
