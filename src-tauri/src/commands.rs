@@ -5,10 +5,8 @@
 //! run off the UI thread (`plain` ones cannot fail); `async` ones on the
 //! app's runtime.
 
-use tatami_client::scan::CameraInfo;
-use tatami_client::store::audit::AuditEntry;
 use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
-use tatami_client::sync::{EnrolRequest, SyncReport, SyncStatus};
+use tatami_client::sync::EnrolRequest;
 use tatami_client::{
     AttendanceReport, DoorOutcome, Enrolment, NewStudent, Profile, SessionInfo, StudentPatch,
 };
@@ -16,7 +14,7 @@ use tatami_core::belt::Rank;
 use tatami_core::checkin::CheckInSettings;
 use tatami_core::doc::tenant::Theme;
 use tatami_core::ids::{PromotionId, StudentId};
-use tatami_core::schedule::{Class, SessionKey, WeeklySlot};
+use tatami_core::schedule::SessionKey;
 use tatami_core::text::Prose;
 
 use crate::door_camera::CameraFeed;
@@ -46,7 +44,6 @@ macro_rules! commands {
     (@one blocking [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
         #[tauri::command(async, rename_all = "snake_case")]
-        #[allow(unused_variables, reason = "a command may need no engine (the camera list)")]
         fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
             let $shell: &Shell = &state;
             Ok($body?)
@@ -91,11 +88,6 @@ commands! {
     /// Locks the device: the PIN screen shows again.
     plain fn lock(shell) -> () { shell.engine.lock() }
 
-    /// Syncs now rather than waiting for the background sync.
-    async fn sync_now(shell) -> SyncReport { shell.engine.sync_now() }
-
-    /// Online or offline, changes waiting, the last sync.
-    plain fn sync_status(shell) -> SyncStatus { shell.engine.status() }
 
     /// Today's sessions, by start time, open mat last.
     blocking fn sessions_today(shell) -> Vec<SessionInfo> { shell.engine.sessions_today() }
@@ -104,9 +96,6 @@ commands! {
     blocking fn check_in(shell, student: StudentId, session: Option<SessionKey>) -> DoorOutcome {
         shell.engine.check_in_manual(student, session)
     }
-
-    /// Checks in whoever's pass this is (typed, or from a hand scanner).
-    blocking fn check_in_pass(shell, payload: String) -> DoorOutcome { shell.engine.check_in_scanned(&payload) }
 
     /// Takes back a check-in made by mistake.
     blocking fn void_check_in(shell, student: StudentId, session: SessionKey) -> bool {
@@ -138,11 +127,7 @@ commands! {
         shell.engine.add_note(student, prose(&text)?)
     }
 
-    /// Adds or renames a class.
-    blocking fn put_class(shell, details: Class) -> () { shell.engine.put_class(&details) }
 
-    /// Replaces the weekly schedule.
-    blocking fn set_schedule(shell, slots: Vec<WeeklySlot>) -> () { shell.engine.set_schedule(slots) }
 
     /// Replaces the belt system (admins).
     blocking fn set_belt_system(shell, ranks: Vec<Rank>) -> () { shell.engine.set_belt_system(ranks) }
@@ -164,11 +149,7 @@ commands! {
     /// Saves the period's check-ins as CSV in the Downloads folder; the file's path.
     blocking fn export_attendance(shell, period: Period) -> String { shell.export_attendance(period) }
 
-    /// The newest lines of this device's audit trail.
-    blocking fn audit(shell, limit: u32) -> Vec<AuditEntry> { shell.engine.audit(limit) }
 
-    /// The cameras connected now.
-    blocking fn cameras(shell) -> Vec<CameraInfo> { tatami_client::scan::cameras() }
 
     /// Starts the door camera: passes it reads arrive as `door` events. With
     /// a `webview` feed the screens send its frames (`push_frame`).

@@ -29,6 +29,14 @@ fn card_frame(card: &str) -> tatami_e2e::corpus::Frame {
     corpus.cards_mildest_first()[0].showing(card).render().unwrap()
 }
 
+/// The test academy `slug` with a student: its id and member card.
+async fn academy_with_card(server: &TestServer, slug: &str) -> (Fixture, String, String) {
+    let fixture = academy_with_student(server, slug).await;
+    let id = fixture.student.as_str().unwrap().to_owned();
+    let card = fixture.academy.card(&id).await;
+    (fixture, id, card)
+}
+
 /// A video of `card` held up to the door camera for two seconds.
 fn door_video(card: &str, path: &Path) {
     let held = card_frame(card);
@@ -64,9 +72,8 @@ async fn open_student(app: &AppWindow, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     let server = TestServer::start().await;
-    let Fixture { academy, student, .. } = academy_with_student(&server, "app-door").await;
-    let id = student.as_str().unwrap();
-    let card = academy.card(id).await;
+    let (Fixture { academy, .. }, id, card) = academy_with_card(&server, "app-door").await;
+    let id = id.as_str();
     let dir = scratch_dir();
     let video = dir.join("door.y4m");
     door_video(&card, &video);
@@ -147,12 +154,13 @@ async fn fits_every_size(app: &AppWindow, screen: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     let server = TestServer::start().await;
-    let Fixture {
-        academy,
-        mut laptop,
-        student,
-        ..
-    } = academy_with_student(&server, "app-screens").await;
+    let (
+        Fixture {
+            academy, mut laptop, ..
+        },
+        id,
+        card,
+    ) = academy_with_card(&server, "app-screens").await;
     for name in [
         "Bruno Costa",
         "Carla Dias",
@@ -164,11 +172,9 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     }
     laptop.unlock(&academy.owner).await;
     laptop
-        .ok(json!({ "op": "check_in", "student": student, "session": null }))
+        .ok(json!({ "op": "check_in", "student": id, "session": null }))
         .await;
     laptop.sync().await;
-    let id = student.as_str().unwrap();
-    let card = academy.card(id).await;
     let dir = scratch_dir();
     let video = dir.join("door.y4m");
     door_video(&card, &video);
@@ -212,9 +218,8 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_from_the_webview_camera_check_a_card_in_through_the_same_scanner() {
     let server = TestServer::start().await;
-    let Fixture { academy, student, .. } = academy_with_student(&server, "app-phone").await;
-    let id = student.as_str().unwrap();
-    let card = academy.card(id).await;
+    let (Fixture { academy, .. }, id, card) = academy_with_card(&server, "app-phone").await;
+    let id = id.as_str();
     let held = card_frame(&card);
     let pixels = base64::engine::general_purpose::STANDARD.encode(&held.pixels);
     let display = Display::start().await;

@@ -48,19 +48,9 @@ export type AttendanceRow = { student: StudentId,
 name: string, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
 
 /**
- * An audit line.
- */
-export type AuditEntry = { at_ms: number, staff: StaffId | null, action: string, detail: JsonValue, };
-
-/**
  * Where the door camera's frames come from, as the kiosk needs to know.
  */
 export type CameraFeed = "device" | "webview";
-
-/**
- * A camera the system offers.
- */
-export type CameraInfo = { index: number, name: string, description: string, };
 
 /**
  * Whether the door camera runs, and if it stopped on its own, why.
@@ -208,8 +198,6 @@ export type Grade = { rank: RankId, stripes: number, };
 export type Guardian = { id: GuardianId, name: PersonName, relation: string | null, phone: Phone | null, email: Email | null, };
 
 export type GuardianId = string;
-
-export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
  * Which of an academy's signing keys signed a pass (keys rotate).
@@ -495,11 +483,6 @@ export type StudentPatch = { name?: PersonName, email?: Email | null, phone?: Ph
 export type StudentStatus = "active" | "paused" | "inactive";
 
 /**
- * What one sync did.
- */
-export type SyncReport = { pushed: number, pulled: number, round_trips: number, cursor: number, };
-
-/**
  * What the sync indicator shows.
  */
 export type SyncStatus = { connection: Connection, 
@@ -603,16 +586,6 @@ export function lock(): Promise<null> {
   return call("lock");
 }
 
-/** Syncs now rather than waiting for the background sync. */
-export function syncNow(): Promise<SyncReport> {
-  return call("sync_now");
-}
-
-/** Online or offline, changes waiting, the last sync. */
-export function syncStatus(): Promise<SyncStatus> {
-  return call("sync_status");
-}
-
 /** Today's sessions, by start time, open mat last. */
 export function sessionsToday(): Promise<Array<SessionInfo>> {
   return call("sessions_today");
@@ -621,11 +594,6 @@ export function sessionsToday(): Promise<Array<SessionInfo>> {
 /** Checks in a student picked by staff, to `session` or the one open now. */
 export function checkIn(student: StudentId, session: SessionKey | null): Promise<DoorOutcome> {
   return call("check_in", { student, session });
-}
-
-/** Checks in whoever's pass this is (typed, or from a hand scanner). */
-export function checkInPass(payload: string): Promise<DoorOutcome> {
-  return call("check_in_pass", { payload });
 }
 
 /** Takes back a check-in made by mistake. */
@@ -663,16 +631,6 @@ export function addNote(student: StudentId, text: string): Promise<null> {
   return call("add_note", { student, text });
 }
 
-/** Adds or renames a class. */
-export function putClass(details: Class): Promise<null> {
-  return call("put_class", { details });
-}
-
-/** Replaces the weekly schedule. */
-export function setSchedule(slots: Array<WeeklySlot>): Promise<null> {
-  return call("set_schedule", { slots });
-}
-
 /** Replaces the belt system (admins). */
 export function setBeltSystem(ranks: Array<Rank>): Promise<null> {
   return call("set_belt_system", { ranks });
@@ -701,16 +659,6 @@ export function report(period: Period): Promise<AttendanceReport> {
 /** Saves the period's check-ins as CSV in the Downloads folder; the file's path. */
 export function exportAttendance(period: Period): Promise<string> {
   return call("export_attendance", { period });
-}
-
-/** The newest lines of this device's audit trail. */
-export function audit(limit: number): Promise<Array<AuditEntry>> {
-  return call("audit", { limit });
-}
-
-/** The cameras connected now. */
-export function cameras(): Promise<Array<CameraInfo>> {
-  return call("cameras");
 }
 
 /** Starts the door camera: passes it reads arrive as `door` events. With a `webview` feed the screens send its frames (`push_frame`). */
