@@ -49,7 +49,7 @@ export function ago(iso: string, now: Date = new Date()): string {
   if (seconds < 60) return "just now";
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
-  return day(iso.slice(0, 10));
+  return day(isoDay(new Date(iso)));
 }
 
 function passProblem(error: PassError): string {

@@ -1,5 +1,15 @@
 // Values shaped as the shell sends them, for component tests.
-import type { AppState, DoorOutcome, Rank, SessionInfo, StaffMember, SyncStatus, TenantView } from "../lib/bindings";
+import type {
+  AppState,
+  DoorOutcome,
+  Profile,
+  Rank,
+  SessionInfo,
+  StaffMember,
+  Student,
+  SyncStatus,
+  TenantView,
+} from "../lib/bindings";
 
 export const today = "2026-12-01";
 
@@ -99,5 +109,31 @@ export function signedIn(staff: StaffMember | null = owner): AppState {
     status: { ...offline, connection: "online", waiting: 0 },
     students: 312,
     server_hint: null,
+  });
+}
+
+export const ana: Student = {
+  id: "0193a000-0000-7000-8000-0000000000b1",
+  name: "Ana Lima",
+  email: "ana@example.com",
+  phone: null,
+  born_on: "1998-04-02",
+  joined_on: "2025-09-01",
+  status: "active",
+  paid_until: "2026-12-31",
+  card_version: 1,
+  start_grade: { rank: ranks[0].id, stripes: 0 },
+};
+
+/** Ana's student screen; a fresh copy each time. */
+export function anaProfile(): Profile {
+  return structuredClone({
+    standing: { grade: { rank: ranks[0].id, stripes: 2 }, grade_since: "2026-06-01", rank_since: "2025-09-01" },
+    eligibility: null,
+    attendance: [],
+    student: ana,
+    guardians: [],
+    promotions: [],
+    notes: [],
   });
 }

@@ -10,3 +10,14 @@ afterEach(async () => {
   await new Promise((done) => setTimeout(done, 0));
   clearMocks();
 });
+
+// jsdom lays nothing out, so nothing ever scrolls into view: the roster's
+// next page is not asked for.
+globalThis.IntersectionObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+  takeRecords() {
+    return [];
+  }
+} as unknown as typeof IntersectionObserver;
