@@ -20,7 +20,7 @@ use tatami_core::text::Prose;
 use crate::door_camera::CameraFeed;
 use crate::error::CommandError;
 use crate::shell::Shell;
-use crate::views::{AppState, Period, PromotionRequest, StaffMember};
+use crate::views::{AppState, Period, PrintableCard, PromotionRequest, StaffMember};
 
 macro_rules! commands {
     ($($(#[doc = $doc:literal])* $kind:ident fn $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block)*) => {
@@ -88,7 +88,6 @@ commands! {
     /// Locks the device: the PIN screen shows again.
     plain fn lock(shell) -> () { shell.engine.lock() }
 
-
     /// Today's sessions, by start time, open mat last.
     blocking fn sessions_today(shell) -> Vec<SessionInfo> { shell.engine.sessions_today() }
 
@@ -127,7 +126,11 @@ commands! {
         shell.engine.add_note(student, prose(&text)?)
     }
 
-
+    /// The student's member card to show and print: from the server, or
+    /// kept here while offline.
+    async fn member_card(shell, student: StudentId) -> PrintableCard {
+        async { PrintableCard::of(shell.engine.member_card(student).await?) }
+    }
 
     /// Replaces the belt system (admins).
     blocking fn set_belt_system(shell, ranks: Vec<Rank>) -> () { shell.engine.set_belt_system(ranks) }

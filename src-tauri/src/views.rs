@@ -1,15 +1,20 @@
 //! What the shell adds to the engine's own types: the state the app opens
 //! on, a staff member without their PIN verifier, a promotion and a
-//! report's period as the screens ask for them.
+//! report's period as the screens ask for them, a member card drawn.
 
+use base64::Engine as _;
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
 use serde::{Deserialize, Serialize};
 use tatami_client::sync::SyncStatus;
-use tatami_client::{Engine, EngineError, Enrolment};
+use tatami_client::{Engine, EngineError, Enrolment, MemberCard};
 use tatami_core::belt::Grade;
 use tatami_core::doc::tenant::TenantView;
 use tatami_core::ids::{StaffId, StudentId};
 use tatami_core::people::{Role, Staff};
 use ts_rs::TS;
+
+use crate::error::CommandError;
 
 /// Everything the app needs to pick its first screen.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -76,4 +81,26 @@ pub(crate) struct Period {
     pub from: time::Date,
     #[ts(type = "string")]
     pub to: time::Date,
+}
+
+/// A member card with its QR code drawn, for the screen and the printer.
+#[derive(Debug, Clone, Serialize, TS)]
+pub(crate) struct PrintableCard {
+    pub card: MemberCard,
+    /// The QR code as an SVG data URL: sharp at any print size.
+    pub qr: String,
+}
+
+impl PrintableCard {
+    pub(crate) fn of(card: MemberCard) -> Result<Self, CommandError> {
+        // Every pass fits QR version 5 at this level (core tests it).
+        let code = QrCode::with_error_correction_level(card.card.as_bytes(), EcLevel::M)
+            .map_err(|e| CommandError::new("card_unprintable", format!("the card's QR code: {e}")))?;
+        let image = code.render::<svg::Color>().quiet_zone(true).build();
+        let qr = format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(image)
+        );
+        Ok(Self { card, qr })
+    }
 }

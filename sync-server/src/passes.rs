@@ -114,9 +114,10 @@ pub async fn issue_phone_pass(
     })
 }
 
-/// The printable member card of a student, for staff.
+/// The printable member card of a student, for staff and the academy's
+/// devices (the desk prints it).
 pub async fn card(state: &AppState, caller: &Caller, student: StudentId) -> Result<CardIssued, ApiError> {
-    caller.staff(tatami_core::people::Role::FrontDesk)?;
+    caller.staff_or_device(tatami_core::people::Role::FrontDesk)?;
     let tenant = caller.tenant.id;
     let mut tx = db::begin(&state.pool, tenant).await?;
     let row = student_for_pass(&mut tx, tenant, student).await?;

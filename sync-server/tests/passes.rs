@@ -100,6 +100,22 @@ async fn passes_verify_offline_and_revoked_cards_are_refused() {
     )
     .await;
     assert_eq!(card["version"], 1);
+    // The desk's tablet prints the same card; another academy's tablet
+    // does not know the student.
+    let tablet_card: Value = ok_json(
+        server
+            .request(
+                Method::GET,
+                "golden-tiger",
+                &path("card"),
+                Some(&tablet.credential),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(tablet_card, card);
 
     // The tablet knows the academy's public keys from its document alone.
     let docs = synced_documents(&server, &tablet).await;
@@ -163,6 +179,20 @@ async fn passes_verify_offline_and_revoked_cards_are_refused() {
     // The academy document still verifies nothing of another academy.
     let crane = server.academy("white-crane").await;
     let crane_tablet = server.device(&crane, Role::FrontDesk).await;
+    let foreign = server
+        .request(
+            Method::GET,
+            "white-crane",
+            &path("card"),
+            Some(&crane_tablet.credential),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(foreign, StatusCode::NOT_FOUND).await,
+        "unknown_student"
+    );
     let crane_docs = synced_documents(&server, &crane_tablet).await;
     assert!(
         crane_docs

@@ -342,6 +342,69 @@ async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
 }
 
 #[tokio::test]
+async fn the_desk_prints_a_member_card_online_and_again_offline() {
+    let setup = TestServer::start().await;
+    let mut server = ServerProcess::start(&setup).await;
+    let academy = Academy::create(&setup, "card-desk").await.served_by(&server.base);
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let ana = laptop
+        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
+        .await;
+    let ben = laptop.ok(json!({ "op": "add_student", "name": "Ben Ito" })).await;
+    laptop.sync().await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+    tablet.sync().await;
+
+    let card = tablet.ok(json!({ "op": "member_card", "student": ana })).await;
+    assert_eq!(card["card"], academy.card(ana.as_str().unwrap()).await);
+    assert_eq!(card["version"], 1);
+    assert_eq!(card["student_name"], "Ana Souza");
+    assert_eq!(card["academy_name"], "card-desk");
+    let door = tablet.ok(json!({ "op": "scan", "payload": card["card"] })).await;
+    assert_eq!(door["decision"]["outcome"], "admit", "{door}");
+
+    // Offline, the card kept is printed again; a card never fetched is not
+    // (only the server signs), and says so.
+    server.kill().await;
+    let again = tablet.ok(json!({ "op": "member_card", "student": ana })).await;
+    assert_eq!(again, card);
+    let never = tablet
+        .call(json!({ "op": "member_card", "student": ben }))
+        .await
+        .unwrap_err();
+    assert_eq!(never["code"], "offline", "{never}");
+    assert!(
+        never["message"]
+            .as_str()
+            .unwrap()
+            .contains("once this device is online")
+    );
+    server.restart().await;
+
+    // A card revoked on the server: the device prints the new one and the
+    // old one no longer opens the door once synced.
+    let (status, _) = academy
+        .request(
+            reqwest::Method::POST,
+            &format!("/v1/students/{}/card/revoke", ana.as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(status, 200);
+    tablet.sync().await;
+    let renewed = tablet.ok(json!({ "op": "member_card", "student": ana })).await;
+    assert_eq!(renewed["version"], 2);
+    assert_ne!(renewed["card"], card["card"]);
+    let old = tablet.ok(json!({ "op": "scan", "payload": card["card"] })).await;
+    assert_eq!(old["decision"]["reason"]["code"], "card_revoked", "{old}");
+    let unknown = tablet
+        .call(json!({ "op": "member_card", "student": tatami_core::ids::StudentId::new() }))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown["code"], "not_found");
+}
+
+#[tokio::test]
 async fn classes_the_schedule_rolls_notes_and_the_audit_trail_work_across_devices() {
     let server = TestServer::start().await;
     let Fixture {

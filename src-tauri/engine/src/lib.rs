@@ -21,6 +21,6 @@ pub mod sync;
 
 pub use engine::{
     AttendanceReport, ClassCount, DoorOutcome, DoorStudent, Engine, EngineOptions, Enrolment, Event,
-    NewStudent, Profile, SessionInfo, StudentPatch, WeekCount,
+    MemberCard, NewStudent, Profile, SessionInfo, StudentPatch, WeekCount,
 };
 pub use error::EngineError;

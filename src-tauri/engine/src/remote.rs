@@ -1,5 +1,6 @@
 //! The sync server, over HTTP: enrolment, push and pull, bootstrap, one
-//! document's state, and the long poll that says something is new.
+//! document's state, the long poll that says something is new, and member
+//! cards (signed by the server only).
 
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use reqwest::{Client, RequestBuilder, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use tatami_core::ids::{DeviceId, DocId};
+use tatami_core::ids::{DeviceId, DocId, StudentId};
 use tatami_core::people::Role;
 use tatami_core::sync::{Bootstrap, DocState, SyncRequest, SyncResponse};
 use time::OffsetDateTime;
@@ -70,6 +71,11 @@ pub struct Enrolled {
 #[derive(Deserialize)]
 struct SignedIn {
     access_token: String,
+}
+
+#[derive(Deserialize)]
+struct CardIssued {
+    card: String,
 }
 
 #[derive(Deserialize)]
@@ -145,6 +151,13 @@ impl Remote {
             Err(RemoteError::Refused { code, .. }) if code == "unknown_document" => Ok(None),
             other => other.map(Some),
         }
+    }
+
+    /// A student's member card, as the QR text the server signed.
+    pub async fn card(&self, credential: &str, student: StudentId) -> Result<String, RemoteError> {
+        let path = format!("/v1/students/{student}/card");
+        let issued: CardIssued = send(self.request(reqwest::Method::GET, &path, credential)).await?;
+        Ok(issued.card)
     }
 
     /// Returns the log head once it passes `cursor`, or after the server's

@@ -57,6 +57,19 @@ impl Caller {
         }
     }
 
+    /// The role of a signed-in member of staff or an enrolled device, if it
+    /// is at least `least`: for what the front desk does on a tablet.
+    pub fn staff_or_device(&self, least: Role) -> Result<Role, ApiError> {
+        match self.who {
+            Who::Device { role, .. } if role.at_least(least) => Ok(role),
+            Who::Device { .. } => Err(ApiError::forbidden(
+                "forbidden",
+                format!("this needs a device enrolled as {least} or above"),
+            )),
+            _ => self.staff(least).map(|(_, role)| role),
+        }
+    }
+
     /// The device and its role.
     pub fn device(&self) -> Result<(DeviceId, Role), ApiError> {
         match self.who {

@@ -91,6 +91,9 @@ enum Command {
     Profile {
         student: StudentId,
     },
+    MemberCard {
+        student: StudentId,
+    },
     Roster {
         query: Option<String>,
     },
@@ -238,6 +241,7 @@ impl Device {
                 notes,
             } => to_json(engine.promote(student, &to, on, Prose::parse(&notes).map_err(invalid)?)?),
             Command::Profile { student } => to_json(engine.profile(student)?),
+            Command::MemberCard { student } => to_json(engine.member_card(student).await?),
             Command::Roster { query } => to_json(engine.roster(&RosterFilter {
                 query,
                 limit: 1_000,

@@ -215,6 +215,19 @@ export type Label = string;
 export type Malformed = "length" | "character" | "overflow" | { "unsupported_format": number } | { "unknown_kind": number } | "zero_lifetime";
 
 /**
+ * A student's member card, ready to print.
+ */
+export type MemberCard = { 
+/**
+ * What the QR code holds.
+ */
+card: string, 
+/**
+ * Printed cards with an older version are refused at the door.
+ */
+version: number, student_name: string, academy_name: string, };
+
+/**
  * How a check-in was made.
  */
 export type Method = "card" | "phone" | "manual";
@@ -261,6 +274,15 @@ export type Phone = string;
  * A small grayscale picture of the camera's view, as a PNG data URL.
  */
 export type Preview = { url: string, width: number, height: number, };
+
+/**
+ * A member card with its QR code drawn, for the screen and the printer.
+ */
+export type PrintableCard = { card: MemberCard, 
+/**
+ * The QR code as an SVG data URL: sharp at any print size.
+ */
+qr: string, };
 
 /**
  * Everything the student screen shows.
@@ -629,6 +651,11 @@ export function editStudent(student: StudentId, patch: StudentPatch): Promise<nu
 /** Adds a dated note about a student. */
 export function addNote(student: StudentId, text: string): Promise<null> {
   return call("add_note", { student, text });
+}
+
+/** The student's member card to show and print: from the server, or kept here while offline. */
+export function memberCard(student: StudentId): Promise<PrintableCard> {
+  return call("member_card", { student });
 }
 
 /** Replaces the belt system (admins). */

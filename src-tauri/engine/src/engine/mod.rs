@@ -3,6 +3,7 @@
 //! Automerge change, the rows it projects to and the outbox entry in one
 //! SQLite transaction before it returns.
 
+mod cards;
 mod door;
 mod records;
 mod reports;
@@ -23,6 +24,7 @@ use tatami_core::people::{Role, Staff};
 use tokio::sync::{Notify, broadcast, watch};
 use ts_rs::TS;
 
+pub use cards::MemberCard;
 pub use door::{DoorOutcome, DoorStudent};
 pub use records::{NewStudent, StudentPatch};
 pub use reports::{AttendanceReport, ClassCount, WeekCount};

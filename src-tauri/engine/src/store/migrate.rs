@@ -6,9 +6,10 @@ use rusqlite::Connection;
 
 use super::StoreError;
 
-const STEPS: [&str; 2] = [
+const STEPS: [&str; 3] = [
     include_str!("migrations/0001_base.sql"),
     include_str!("migrations/0002_roster_search.sql"),
+    include_str!("migrations/0003_member_cards.sql"),
 ];
 
 /// The schema version this build writes.

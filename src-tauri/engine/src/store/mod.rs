@@ -4,6 +4,7 @@
 //! commits in one transaction with the document change it comes from.
 
 pub mod audit;
+pub mod cards;
 pub mod docs;
 mod meta;
 mod migrate;

@@ -128,7 +128,7 @@ impl Engine {
         self.refresh_status(|_| {})
     }
 
-    fn remote(&self) -> Result<(Remote, String), EngineError> {
+    pub(crate) fn remote(&self) -> Result<(Remote, String), EngineError> {
         let enrolment = self.require_enrolment()?;
         let credential = self
             .inner
