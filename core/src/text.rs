@@ -272,6 +272,45 @@ impl Color {
 }
 text_type!(Color);
 
+/// The most a logo may weigh: every device holds the academy document.
+pub const LOGO_MAX_BYTES: usize = 48 * 1024;
+
+/// An academy's logo: a PNG, JPEG or WebP image as a `data:` URL of at most
+/// [`LOGO_MAX_BYTES`], whose bytes are the type it names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[serde(transparent)]
+pub struct Logo(String);
+
+impl Logo {
+    pub fn parse(input: &str) -> Result<Self, TextError> {
+        use base64::Engine as _;
+        let invalid = |reason| TextError::Invalid { what: "logo", reason };
+        let (kind, data) = input
+            .trim()
+            .strip_prefix("data:image/")
+            .and_then(|rest| rest.split_once(";base64,"))
+            .ok_or(invalid("give a PNG, JPEG or WebP image"))?;
+        // Checked before decoding, so a huge value costs nothing.
+        if data.len() > LOGO_MAX_BYTES.div_ceil(3) * 4 {
+            return Err(invalid("keep it under 48 KB"));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(|_| invalid("its data is not base64"))?;
+        let named = match kind {
+            "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "jpeg" => bytes.starts_with(&[0xff, 0xd8, 0xff]),
+            "webp" => bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP",
+            _ => return Err(invalid("give a PNG, JPEG or WebP image")),
+        };
+        if !named {
+            return Err(invalid("its bytes are not the image type it names"));
+        }
+        Ok(Self(format!("data:image/{kind};base64,{data}")))
+    }
+}
+text_type!(Logo);
+
 /// An IANA time zone name such as `Europe/Lisbon`, checked for shape; the
 /// device or server that converts times checks that its database knows it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
@@ -297,6 +336,36 @@ text_type!(TimeZoneName);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn data_url(kind: &str, bytes: &[u8]) -> String {
+        use base64::Engine as _;
+        format!(
+            "data:image/{kind};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    }
+
+    #[test]
+    fn logos_are_small_images_of_the_type_they_name() {
+        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0; 40]].concat();
+        let jpeg = [[0xff, 0xd8, 0xff, 0xe0].as_slice(), &[0; 40]].concat();
+        let webp = [b"RIFF\0\0\0\0WEBPVP8 ".as_slice(), &[0; 40]].concat();
+        for (kind, bytes) in [("png", &png), ("jpeg", &jpeg), ("webp", &webp)] {
+            assert_eq!(Logo::parse(&data_url(kind, bytes)).unwrap().as_str(), data_url(kind, bytes));
+        }
+        let refused = |input: &str| match Logo::parse(input) {
+            Err(TextError::Invalid { reason, .. }) => reason,
+            other => panic!("{input:.40} gave {other:?}"),
+        };
+        assert_eq!(refused(&data_url("png", &jpeg)), "its bytes are not the image type it names");
+        assert_eq!(refused(&data_url("svg+xml", b"<svg/>")), "give a PNG, JPEG or WebP image");
+        assert_eq!(refused("https://example.com/logo.png"), "give a PNG, JPEG or WebP image");
+        assert_eq!(refused("data:image/png;base64,!!!"), "its data is not base64");
+        let huge = [png.as_slice(), &vec![0; LOGO_MAX_BYTES]].concat();
+        assert_eq!(refused(&data_url("png", &huge)), "keep it under 48 KB");
+        let largest = [png.as_slice(), &vec![0; LOGO_MAX_BYTES - png.len()]].concat();
+        assert!(Logo::parse(&data_url("png", &largest)).is_ok());
+    }
 
     #[test]
     fn slugs_are_dns_labels() {

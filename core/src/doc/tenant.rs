@@ -16,15 +16,19 @@ use crate::checkin::{CheckInSettings, Enforcement};
 use crate::ids::{DocId, TenantId};
 use crate::pass::{BadPublicKey, KeyId, TrustedKeys};
 use crate::schedule::{Class, Schedule, ScheduleError, WeeklySlot};
-use crate::text::{Color, Label, Slug, TimeZoneName};
+use crate::text::{Color, Label, Logo, Slug, TimeZoneName};
 
 const MAPS: [&str; 6] = ["theme", "ranks", "classes", "slots", "checkin", "keys"];
 
-/// The academy's colours, applied across the app.
+/// The academy's colours and logo, applied across the app and on member
+/// cards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Theme {
     pub primary: Color,
     pub accent: Color,
+    /// Left out in JSON means none.
+    #[serde(default)]
+    pub logo: Option<Logo>,
 }
 
 impl Default for Theme {
@@ -32,6 +36,7 @@ impl Default for Theme {
         Self {
             primary: Color::rgb(0x1f, 0x29, 0x37),
             accent: Color::rgb(0xdc, 0x26, 0x26),
+            logo: None,
         }
     }
 }
@@ -121,7 +126,8 @@ pub fn set_profile(doc: &mut AutoCommit, name: &Label, timezone: &TimeZoneName) 
 pub fn set_theme(doc: &mut AutoCommit, theme: &Theme) -> Result<(), DocError> {
     let obj = map(doc, "theme")?;
     put_text(doc, &obj, "primary", &theme.primary)?;
-    put_text(doc, &obj, "accent", &theme.accent)
+    put_text(doc, &obj, "accent", &theme.accent)?;
+    set_text(doc, &obj, "logo", theme.logo.as_ref())
 }
 
 fn write_requirements(
@@ -302,6 +308,9 @@ pub fn project(doc: &impl ReadDoc) -> Result<TenantView, DocError> {
         theme: Theme {
             primary: theme.parsed("primary", Color::parse)?,
             accent: theme.parsed("accent", Color::parse)?,
+            // A logo this build cannot read shows no logo rather than
+            // hiding the whole academy.
+            logo: theme.opt::<String>("logo")?.and_then(|l| Logo::parse(&l).ok()),
         },
         ranks: ranks.into_iter().map(|(_, rank)| rank).collect(),
         classes,

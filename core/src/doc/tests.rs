@@ -563,4 +563,29 @@ mod academy {
         assert_eq!(view.classes, [bjj, judo]);
         assert_eq!(view.theme, theme);
     }
+
+    #[test]
+    fn a_logo_set_on_one_device_and_colours_on_another_both_survive() {
+        let (_, mut a) = new_academy(1);
+        a.commit();
+        let mut b = replica(&mut a, 2);
+        let logo = crate::text::Logo::parse("data:image/png;base64,iVBORw0KGgoAAAA=").unwrap();
+        let mut with_logo = tenant::project(&a).unwrap().theme;
+        with_logo.logo = Some(logo.clone());
+        tenant::set_theme(&mut a, &with_logo).unwrap();
+        let mut recoloured = tenant::project(&b).unwrap().theme;
+        recoloured.primary = Color::rgb(0, 128, 0);
+        tenant::set_theme(&mut b, &recoloured).unwrap();
+        let theme = tenant::project(&merged(&a, &b)).unwrap().theme;
+        assert_eq!(theme.logo, Some(logo));
+        assert_eq!(theme.primary, Color::rgb(0, 128, 0));
+
+        // Removing the logo removes it; a logo no build can read shows none.
+        let mut c = merged(&a, &b);
+        tenant::set_theme(&mut c, &tenant::Theme { logo: None, ..theme }).unwrap();
+        assert_eq!(tenant::project(&c).unwrap().theme.logo, None);
+        let obj = c.get(automerge::ROOT, "theme").unwrap().unwrap().1;
+        c.put(&obj, "logo", "data:image/gif;base64,R0lGOD").unwrap();
+        assert_eq!(tenant::project(&c).unwrap().theme.logo, None);
+    }
 }

@@ -9,6 +9,7 @@ import {
   type DocKind,
   type SyncStatus,
 } from "./bindings";
+import { inkOn } from "./format";
 
 export type Screen = "kiosk" | "roster" | "student" | "classes" | "belts" | "reports" | "settings";
 
@@ -58,5 +59,6 @@ function applyTheme(state: AppState): void {
   if (!theme) return;
   const root = document.documentElement.style;
   root.setProperty("--primary", theme.primary);
+  root.setProperty("--on-primary", inkOn(theme.primary));
   root.setProperty("--accent", theme.accent);
 }

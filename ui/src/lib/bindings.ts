@@ -210,6 +210,12 @@ export type KeyId = number;
 export type Label = string;
 
 /**
+ * An academy's logo: a PNG, JPEG or WebP image as a `data:` URL of at most
+ * [`LOGO_MAX_BYTES`], whose bytes are the type it names.
+ */
+export type Logo = string;
+
+/**
  * What is wrong with a code that is not a pass at all.
  */
 export type Malformed = "length" | "character" | "overflow" | { "unsupported_format": number } | { "unknown_kind": number } | "zero_lifetime";
@@ -546,9 +552,14 @@ slots: Array<WeeklySlot>, checkin: CheckInSettings,
 keys: Array<PublicKey>, };
 
 /**
- * The academy's colours, applied across the app.
+ * The academy's colours and logo, applied across the app and on member
+ * cards.
  */
-export type Theme = { primary: Color, accent: Color, };
+export type Theme = { primary: Color, accent: Color, 
+/**
+ * Left out in JSON means none.
+ */
+logo: Logo | null, };
 
 /**
  * An IANA time zone name such as `Europe/Lisbon`, checked for shape; the

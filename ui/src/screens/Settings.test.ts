@@ -16,7 +16,7 @@ describe("the settings", () => {
   });
 
   it("previews the chosen colours, saves them and applies them across the app", async () => {
-    const chosen = { primary: "#0f766e", accent: "#f59e0b" };
+    const chosen = { primary: "#0f766e", accent: "#f59e0b", logo: null };
     const calls = shell({
       app_state: () => {
         const state = signedIn();
@@ -37,6 +37,26 @@ describe("the settings", () => {
     expect(calls.filter((c) => c.cmd === "set_theme").map((c) => c.args)).toEqual([{ theme: chosen }]);
     expect(document.documentElement.style.getPropertyValue("--primary")).toBe(chosen.primary);
     expect(document.documentElement.style.getPropertyValue("--accent")).toBe(chosen.accent);
+    expect(document.documentElement.style.getPropertyValue("--on-primary")).toBe("#ffffff");
+  });
+
+  it("shows the logo and removes it", async () => {
+    const logo = "data:image/png;base64,iVBORw0KGgo=";
+    app.state = signedIn();
+    app.state.academy!.theme.logo = logo;
+    const calls = shell({ app_state: () => signedIn() });
+    const user = userEvent.setup();
+    render(Settings);
+    const theme = form("Theme");
+    const preview = theme.getByRole("img", { name: "Preview of the colours" });
+    expect(preview.querySelector("img")?.getAttribute("src")).toBe(logo);
+    await user.click(theme.getByRole("button", { name: "Remove logo" }));
+    expect(preview.querySelector("img")).toBeNull();
+    await user.click(theme.getByRole("button", { name: "Save" }));
+
+    expect(calls.filter((c) => c.cmd === "set_theme").map((c) => c.args)).toEqual([
+      { theme: { primary: "#1f2937", accent: "#dc2626", logo: null } },
+    ]);
   });
 
   it("saves the check-in rules as edited", async () => {

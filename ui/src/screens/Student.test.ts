@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import Student from "./Student.svelte";
@@ -76,5 +76,41 @@ describe("the student screen", () => {
       { student: ana.id, text: "Knee injury: no takedowns for a month." },
     ]);
     expect(screen.getByLabelText<HTMLTextAreaElement>("New note").value).toBe("");
+  });
+
+  it("shows the member card in the academy's theme and prints it", async () => {
+    const printable = {
+      card: { card: "T1ABCDEF", version: 2, student_name: "Ana Lima", academy_name: "Golden Tiger" },
+      qr: "data:image/svg+xml;base64,PHN2Zy8+",
+    };
+    app.state!.academy!.theme.logo = "data:image/png;base64,iVBORw0KGgo=";
+    const calls = shell({ profile: () => anaProfile(), member_card: () => printable });
+    const print = vi.spyOn(window, "print").mockImplementation(() => {});
+    const user = userEvent.setup();
+    render(Student, { id: ana.id });
+    await user.click(await screen.findByRole("button", { name: "Show card" }));
+
+    const card = within(await screen.findByRole("figure", { name: "Member card of Ana Lima" }));
+    expect(card.getByText("Golden Tiger")).toBeTruthy();
+    expect(card.getByText("Card 2")).toBeTruthy();
+    expect(card.getByRole("img", { name: "QR code of the card" }).getAttribute("src")).toBe(printable.qr);
+    expect(calls.filter((c) => c.cmd === "member_card").map((c) => c.args)).toEqual([{ student: ana.id }]);
+    await user.click(screen.getByRole("button", { name: "Print card" }));
+    expect(print).toHaveBeenCalledOnce();
+  });
+
+  it("says why a card cannot be shown", async () => {
+    shell({
+      profile: () => anaProfile(),
+      member_card: () => {
+        throw { code: "offline", message: "the server cannot be reached: print it once this device is online" };
+      },
+    });
+    const user = userEvent.setup();
+    render(Student, { id: ana.id });
+    await user.click(await screen.findByRole("button", { name: "Show card" }));
+
+    expect((await screen.findByRole("alert")).textContent).toContain("once this device is online");
+    expect(screen.queryByRole("figure", { name: /Member card/ })).toBeNull();
   });
 });

@@ -76,7 +76,7 @@ export const academy: TenantView = {
   name: "Golden Tiger",
   slug: "golden-tiger",
   timezone: "Europe/Lisbon",
-  theme: { primary: "#1f2937", accent: "#dc2626" },
+  theme: { primary: "#1f2937", accent: "#dc2626", logo: null },
   ranks,
   classes: [],
   slots: [],
