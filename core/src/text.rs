@@ -351,15 +351,27 @@ mod tests {
         let jpeg = [[0xff, 0xd8, 0xff, 0xe0].as_slice(), &[0; 40]].concat();
         let webp = [b"RIFF\0\0\0\0WEBPVP8 ".as_slice(), &[0; 40]].concat();
         for (kind, bytes) in [("png", &png), ("jpeg", &jpeg), ("webp", &webp)] {
-            assert_eq!(Logo::parse(&data_url(kind, bytes)).unwrap().as_str(), data_url(kind, bytes));
+            assert_eq!(
+                Logo::parse(&data_url(kind, bytes)).unwrap().as_str(),
+                data_url(kind, bytes)
+            );
         }
         let refused = |input: &str| match Logo::parse(input) {
             Err(TextError::Invalid { reason, .. }) => reason,
             other => panic!("{input:.40} gave {other:?}"),
         };
-        assert_eq!(refused(&data_url("png", &jpeg)), "its bytes are not the image type it names");
-        assert_eq!(refused(&data_url("svg+xml", b"<svg/>")), "give a PNG, JPEG or WebP image");
-        assert_eq!(refused("https://example.com/logo.png"), "give a PNG, JPEG or WebP image");
+        assert_eq!(
+            refused(&data_url("png", &jpeg)),
+            "its bytes are not the image type it names"
+        );
+        assert_eq!(
+            refused(&data_url("svg+xml", b"<svg/>")),
+            "give a PNG, JPEG or WebP image"
+        );
+        assert_eq!(
+            refused("https://example.com/logo.png"),
+            "give a PNG, JPEG or WebP image"
+        );
         assert_eq!(refused("data:image/png;base64,!!!"), "its data is not base64");
         let huge = [png.as_slice(), &vec![0; LOGO_MAX_BYTES]].concat();
         assert_eq!(refused(&data_url("png", &huge)), "keep it under 48 KB");

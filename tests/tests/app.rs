@@ -18,7 +18,7 @@ use serde_json::json;
 use support::window::{AppWindow, Display};
 use support::{
     Academy, Fixture, PASSWORD, PIN, TestServer, academy_with_student, eventually, scratch_dir,
-    server_attendance,
+    server_attendance, server_text,
 };
 use tatami_e2e::corpus::plan;
 use tatami_e2e::recording::write_y4m;
@@ -118,6 +118,117 @@ async fn a_tablet_checks_a_card_in_and_a_laptop_sees_it_and_promotes() {
     tablet.expect("Sharp guard work", 30).await;
 }
 
+/// What the QR codes in a screenshot hold.
+fn qr_codes_in(png: &[u8]) -> Vec<String> {
+    let gray = image::load_from_memory(png).unwrap().to_luma8();
+    let (width, height) = (gray.width() as usize, gray.height() as usize);
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| gray.as_raw()[y * width + x]);
+    prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_sets_a_logo_edits_a_profile_adds_a_student_and_shows_a_card_that_scans() {
+    let server = TestServer::start().await;
+    let (Fixture { academy, .. }, id, card) = academy_with_card(&server, "app-office").await;
+    let dir = scratch_dir();
+    let logo = dir.join("logo.png");
+    image::RgbImage::from_fn(600, 300, |x, _| {
+        image::Rgb([15, 118, if x < 300 { 110 } else { 250 }])
+    })
+    .save(&logo)
+    .unwrap();
+    let display = Display::start().await;
+    let office = AppWindow::open(&display, &dir.join("office"), &[("TATAMI_SERVER", &server.base)]).await;
+    enrol(&office, &academy, "admin").await;
+    unlock(&office, &academy).await;
+
+    // The logo, picked as a file, is shrunk and saved with the theme; it
+    // heads every screen and reaches the server.
+    office.press("Settings").await;
+    office.expect("This device", 10).await;
+    office.upload("input[name=logo]", &logo).await;
+    office.expect("Remove logo", 10).await;
+    office.press("Save").await;
+    office.expect("Theme saved.", 10).await;
+    let header_logo = "const logo = document.querySelector('header img'); \
+                       return logo && logo.complete ? [logo.naturalWidth, logo.naturalHeight] : null";
+    let shown = eventually(&mut (), 10, async |()| {
+        office.script(header_logo).await == json!([256, 128])
+    })
+    .await;
+    assert!(
+        shown,
+        "the header shows the logo shrunk to 256 px: {}",
+        office.script(header_logo).await
+    );
+    let tenant = academy.tenant.id.to_string();
+    let saved = eventually(&mut (), 30, async |()| {
+        server_text(
+            &server,
+            "SELECT theme->>'logo' FROM academies WHERE tenant_id = $1::uuid",
+            &tenant,
+        )
+        .await
+        .is_some_and(|logo| logo.starts_with("data:image/png;base64,"))
+    })
+    .await;
+    assert!(saved, "the logo reached the server");
+
+    // A profile edited: only the phone and status change, here and on the server.
+    open_student(&office, "Ana Souza").await;
+    office.press("Edit profile").await;
+    office.type_into("input[name=phone]", "+351 912 345 678").await;
+    office.click("select[name=status] option[value=paused]").await;
+    office.press("Save").await;
+    office.expect("Profile saved.", 10).await;
+    office.expect("Paused · joined", 5).await;
+    let phone = eventually(&mut (), 30, async |()| {
+        server_text(
+            &server,
+            "SELECT phone || ' ' || status FROM students WHERE id = $1::uuid",
+            &id,
+        )
+        .await
+            == Some("+351 912 345 678 paused".into())
+    })
+    .await;
+    assert!(phone, "the edit reached the server");
+
+    // The member card, fetched by the app, shows and its QR code scans.
+    office.press("Show card").await;
+    office.expect("Print card", 30).await;
+    let qr_drawn = "const qr = document.querySelector('figure img[alt^=\"QR\"]'); return !!qr && qr.complete";
+    assert!(
+        eventually(&mut (), 5, async |()| office.script(qr_drawn).await
+            == json!(true))
+        .await
+    );
+    // A window tall enough to show it without scrolling; once painted,
+    // the QR code reads back as the card.
+    office.resize(1280, 1800).await;
+    let mut codes = Vec::new();
+    let scanned = eventually(&mut codes, 10, async |codes| {
+        *codes = qr_codes_in(&office.screenshot().await);
+        !codes.is_empty()
+    })
+    .await;
+    assert!(scanned, "no QR code on screen");
+    assert_eq!(codes, [card], "the card on screen holds the student's card");
+
+    // A student added at the desk opens on their own screen.
+    office.press("Students").await;
+    office.press("Add student").await;
+    office.type_into("input[name=name]", "Rui Costa").await;
+    office.press("Add student").await;
+    office.expect("Rank history", 10).await;
+    office.expect("Rui Costa", 5).await;
+}
+
 /// The window sizes the screens are made for: a 10" tablet held upright
 /// and on its side, and a laptop.
 const SIZES: [(&str, u32, u32); 3] = [
@@ -203,6 +314,9 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     tablet.press("Ana Souza").await;
     tablet.expect("Rank history", 10).await;
     fits_every_size(&tablet, "student").await;
+    tablet.press("Show card").await;
+    tablet.expect("Print card", 30).await;
+    fits_every_size(&tablet, "member-card").await;
     for (screen, shows) in [
         ("Classes", "Roll"),
         ("Reports", "Check-ins per class"),

@@ -436,6 +436,19 @@ impl ServerProcess {
 }
 
 /// The server's attendance rows for `student`: (held on, voided).
+/// One text value the server's database gives for `query` with `bind`
+/// (as the superuser, across academies); `None` for SQL NULL or no row.
+pub async fn server_text(server: &TestServer, query: &'static str, bind: &str) -> Option<String> {
+    let mut conn = PgConnection::connect_with(&server.db.superuser).await.unwrap();
+    let value: Option<Option<String>> = sqlx::query_scalar(query)
+        .bind(bind)
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    value.flatten()
+}
+
 pub async fn server_attendance(server: &TestServer, student: &str) -> Vec<(String, bool)> {
     let mut conn = PgConnection::connect_with(&server.db.superuser).await.unwrap();
     let rows: Vec<(String, bool)> = sqlx::query_as(

@@ -194,6 +194,18 @@ impl AppWindow {
         .await;
     }
 
+    /// Chooses the file at `path` in the file input `css`, as a person
+    /// picking it would.
+    pub async fn upload(&self, css: &str, path: &Path) {
+        let element = self.element("css selector", css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": path.to_str().unwrap() })),
+        )
+        .await;
+    }
+
     /// Runs `script` in the page; what it returns.
     pub async fn script(&self, script: &str) -> Value {
         self.script_with(script, json!([])).await
