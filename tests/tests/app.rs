@@ -153,6 +153,7 @@ async fn the_office_sets_a_logo_edits_a_profile_adds_a_student_and_shows_a_card_
     office.expect("This device", 10).await;
     office.upload("input[name=logo]", &logo).await;
     office.expect("Remove logo", 10).await;
+    accessible(&office, "settings with a logo").await;
     office.press("Save").await;
     office.expect("Theme saved.", 10).await;
     let header_logo = "const logo = document.querySelector('header img'); \
@@ -182,6 +183,7 @@ async fn the_office_sets_a_logo_edits_a_profile_adds_a_student_and_shows_a_card_
     // A profile edited: only the phone and status change, here and on the server.
     open_student(&office, "Ana Souza").await;
     office.press("Edit profile").await;
+    accessible(&office, "profile form").await;
     office.type_into("input[name=phone]", "+351 912 345 678").await;
     office.click("select[name=status] option[value=paused]").await;
     office.press("Save").await;
@@ -237,9 +239,10 @@ const SIZES: [(&str, u32, u32); 3] = [
     ("laptop", 1440, 900),
 ];
 
-/// Shows the current screen at every size: nothing may scroll sideways.
-/// Saves each as `<screen>-<size>.png` when asked to.
-async fn fits_every_size(app: &AppWindow, screen: &str) {
+/// Shows the current screen at every size: nothing may scroll sideways;
+/// then checks it is accessible. Saves each size as `<screen>-<size>.png`
+/// when asked to.
+async fn check_screen(app: &AppWindow, screen: &str) {
     let saved = std::env::var_os("TATAMI_SCREENSHOTS").map(PathBuf::from);
     for (size, width, height) in SIZES {
         app.resize(width, height).await;
@@ -260,6 +263,31 @@ async fn fits_every_size(app: &AppWindow, screen: &str) {
             std::fs::write(dir.join(format!("{screen}-{size}.png")), app.screenshot().await).unwrap();
         }
     }
+    accessible(app, screen).await;
+}
+
+/// Checks the screen shown with axe-core (from `ui/node_modules`, which
+/// the screens' build installs) against WCAG 2.1 A and AA: labels, names,
+/// contrast, landmarks. Fails with every rule broken and where.
+async fn accessible(app: &AppWindow, screen: &str) {
+    let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+    let source =
+        std::fs::read_to_string(&axe).expect("axe-core is installed with the screens (npm ci in ui/)");
+    let check = format!(
+        "{source}\n;return axe.run(document, {{ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }})\
+         .then((r) => ({{ passed: r.passes.length, broken: r.violations.map((v) => \
+             `${{v.id}} (${{v.impact}}): ${{v.nodes.map((n) => n.target.join(' ')).join(', ')}}`) }}))"
+    );
+    let result = app.script(&check).await;
+    assert!(
+        result["passed"].as_u64() > Some(5),
+        "axe checked the {screen} screen: {result}"
+    );
+    assert_eq!(
+        result["broken"],
+        json!([]),
+        "the {screen} screen breaks accessibility rules"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,22 +329,22 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     .await;
 
     tablet.expect("Set up this device", 30).await;
-    fits_every_size(&tablet, "first-run").await;
+    check_screen(&tablet, "first-run").await;
     enrol(&tablet, &academy, "front_desk").await;
     tablet.expect("unlock with your email and PIN", 30).await;
-    fits_every_size(&tablet, "unlock").await;
+    check_screen(&tablet, "unlock").await;
     unlock(&tablet, &academy).await;
     tablet.expect("Ana Souza: already in", 30).await;
-    fits_every_size(&tablet, "kiosk").await;
+    check_screen(&tablet, "kiosk").await;
     tablet.press("Students").await;
     tablet.expect("Fábio Nunes", 10).await;
-    fits_every_size(&tablet, "roster").await;
+    check_screen(&tablet, "roster").await;
     tablet.press("Ana Souza").await;
     tablet.expect("Rank history", 10).await;
-    fits_every_size(&tablet, "student").await;
+    check_screen(&tablet, "student").await;
     tablet.press("Show card").await;
     tablet.expect("Print card", 30).await;
-    fits_every_size(&tablet, "member-card").await;
+    check_screen(&tablet, "member-card").await;
     for (screen, shows) in [
         ("Classes", "Roll"),
         ("Reports", "Check-ins per class"),
@@ -325,7 +353,7 @@ async fn every_key_screen_fits_a_tablet_either_way_and_a_laptop() {
     ] {
         tablet.press(screen).await;
         tablet.expect(shows, 10).await;
-        fits_every_size(&tablet, &screen.to_lowercase()).await;
+        check_screen(&tablet, &screen.to_lowercase()).await;
     }
 }
 
