@@ -93,7 +93,8 @@ impl Requirement {
 /// A stripe counts attendance and time from the last promotion; a rank
 /// counts them from the day the current rank was reached, so stripes do not
 /// reset the clock towards the next belt. A class on the day of a promotion
-/// counts towards the grade held during it, not the new one.
+/// counts towards the grade held during it, not the new one; a class on the
+/// joining day counts.
 pub fn eligibility(
     system: &BeltSystem,
     standing: &Standing,
@@ -106,16 +107,17 @@ pub fn eligibility(
         Ok(None) => return Eligibility::TopGrade,
         Err(rank) => return Eligibility::UnknownRank { rank },
     };
-    let since = match step.kind {
-        StepKind::Stripe => standing.grade_since,
-        StepKind::Rank => standing.rank_since,
+    let (since, promoted) = match step.kind {
+        StepKind::Stripe => (standing.grade_since, standing.grade_promoted),
+        StepKind::Rank => (standing.rank_since, standing.rank_promoted),
     };
+    let first_counted = if promoted { since.next_day() } else { Some(since) };
     let rules = step.requirements();
     let mut requirements = Vec::with_capacity(3);
     if rules.attendances > 0 {
         let counted = attended
             .iter()
-            .filter(|&&day| since < day && day <= today)
+            .filter(|&&day| first_counted.is_some_and(|first| first <= day) && day <= today)
             .count();
         requirements.push(Requirement::Attendance {
             attended: u32::try_from(counted).unwrap_or(u32::MAX),
@@ -246,20 +248,30 @@ mod tests {
     }
 
     #[test]
-    fn a_class_on_the_promotion_day_counts_for_the_old_grade() {
+    fn a_class_on_the_promotion_day_counts_for_the_old_grade_and_on_the_joining_day_for_the_first() {
         let system = two_belts(Requirements {
             attendances: 1,
             ..Requirements::default()
         });
-        let standing = white_since(&system, date!(2026 - 03 - 10));
-        let on_the_day = eligibility(
-            &system,
-            &standing,
-            None,
-            &[date!(2026 - 03 - 10)],
-            date!(2026 - 03 - 20),
-        );
-        assert!(!on_the_day.is_eligible());
+        let joined = white_since(&system, date!(2026 - 03 - 10));
+        let on_the_day = |standing: &Standing| {
+            eligibility(
+                &system,
+                standing,
+                None,
+                &[date!(2026 - 03 - 10)],
+                date!(2026 - 03 - 20),
+            )
+            .is_eligible()
+        };
+        assert!(on_the_day(&joined));
+        let promoted = Standing {
+            grade_promoted: true,
+            rank_promoted: true,
+            ..joined
+        };
+        assert!(!on_the_day(&promoted));
+        let standing = promoted;
         let day_after = eligibility(
             &system,
             &standing,
@@ -355,6 +367,23 @@ mod tests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn classes_count_from_the_joining_day_itself(
+            attended in proptest::collection::vec(0u16..1000, 0..120),
+            joined in 0u16..1000,
+            today in 0u16..1200,
+        ) {
+            let system = two_belts(Requirements { attendances: 1000, months: 0, min_age_years: None });
+            let standing = white_since(&system, day(joined));
+            let dates: Vec<Date> = attended.iter().copied().map(day).collect();
+            let result = eligibility(&system, &standing, None, &dates, day(today));
+            let expected = attended.iter().filter(|&&a| a >= joined && a <= today).count();
+            prop_assert_eq!(&report(&result).requirements[0], &Requirement::Attendance {
+                attended: u32::try_from(expected).unwrap(),
+                required: 1000,
+            });
         }
 
         #[test]

@@ -43,6 +43,12 @@ pub struct Standing {
     /// Day the current rank was reached, ignoring later stripes.
     #[ts(type = "string")]
     pub rank_since: Date,
+    /// Whether `grade_since` is a promotion's day rather than the joining
+    /// day: a class on a promotion's day counts for the grade before it,
+    /// one on the joining day for the grade joined with.
+    pub grade_promoted: bool,
+    /// The same for `rank_since`.
+    pub rank_promoted: bool,
 }
 
 impl Standing {
@@ -55,13 +61,17 @@ impl Standing {
             grade: start.clone(),
             grade_since: joined_on,
             rank_since: joined_on,
+            grade_promoted: false,
+            rank_promoted: false,
         };
         for promotion in ordered {
             if promotion.to.rank != standing.grade.rank {
                 standing.rank_since = promotion.on;
+                standing.rank_promoted = true;
             }
             standing.grade = promotion.to.clone();
             standing.grade_since = promotion.on;
+            standing.grade_promoted = true;
         }
         standing
     }

@@ -470,7 +470,17 @@ grade_since: string,
 /**
  * Day the current rank was reached, ignoring later stripes.
  */
-rank_since: string, };
+rank_since: string, 
+/**
+ * Whether `grade_since` is a promotion's day rather than the joining
+ * day: a class on a promotion's day counts for the grade before it,
+ * one on the joining day for the grade joined with.
+ */
+grade_promoted: boolean, 
+/**
+ * The same for `rank_since`.
+ */
+rank_promoted: boolean, };
 
 /**
  * Whether a step earns a stripe within a rank or a new rank.

@@ -128,7 +128,7 @@ export const ana: Student = {
 /** Ana's student screen; a fresh copy each time. */
 export function anaProfile(): Profile {
   return structuredClone({
-    standing: { grade: { rank: ranks[0].id, stripes: 2 }, grade_since: "2026-06-01", rank_since: "2025-09-01" },
+    standing: { grade: { rank: ranks[0].id, stripes: 2 }, grade_since: "2026-06-01", rank_since: "2025-09-01", grade_promoted: true, rank_promoted: false },
     eligibility: null,
     attendance: [],
     student: ana,
