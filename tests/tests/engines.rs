@@ -9,7 +9,8 @@ mod support;
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
 use support::{
-    Academy, Fixture, ServerProcess, TestServer, academy_with_student, belts, eventually, server_attendance,
+    Academy, DeviceProcess, Fixture, ServerProcess, TestServer, academy_with_student, belts, eventually,
+    server_attendance,
 };
 use tatami_core::calendar::academy_time;
 use tatami_core::ids::{ClassId, SlotId};
@@ -290,13 +291,11 @@ async fn standing(server: &TestServer, academy: &Academy) -> (i64, i64) {
     counts
 }
 
-#[tokio::test]
-async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
-    let setup = TestServer::start().await;
-    let mut server = ServerProcess::start(&setup).await;
-    let academy = Academy::create(&setup, "golden-tiger")
-        .await
-        .served_by(&server.base);
+/// An academy served by a server process of its own (to kill and restart),
+/// with Ana and Ben added on an admin's laptop and synced; their ids.
+async fn ana_and_ben(setup: &TestServer, slug: &str) -> (ServerProcess, Academy, DeviceProcess, [Value; 2]) {
+    let server = ServerProcess::start(setup).await;
+    let academy = Academy::create(setup, slug).await.served_by(&server.base);
     let mut laptop = academy.device(Role::Admin).await;
     laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
     let ana = laptop
@@ -304,6 +303,13 @@ async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
         .await;
     let ben = laptop.ok(json!({ "op": "add_student", "name": "Ben Ito" })).await;
     laptop.sync().await;
+    (server, academy, laptop, [ana, ben])
+}
+
+#[tokio::test]
+async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
+    let setup = TestServer::start().await;
+    let (mut server, academy, mut laptop, [ana, ben]) = ana_and_ben(&setup, "golden-tiger").await;
     let mut tablet = academy.device(Role::FrontDesk).await;
     tablet.ok(json!({ "op": "start_sync" })).await;
 
@@ -344,15 +350,7 @@ async fn background_sync_brings_live_updates_and_rides_out_a_server_restart() {
 #[tokio::test]
 async fn the_desk_prints_a_member_card_online_and_again_offline() {
     let setup = TestServer::start().await;
-    let mut server = ServerProcess::start(&setup).await;
-    let academy = Academy::create(&setup, "card-desk").await.served_by(&server.base);
-    let mut laptop = academy.device(Role::Admin).await;
-    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
-    let ana = laptop
-        .ok(json!({ "op": "add_student", "name": "Ana Souza" }))
-        .await;
-    let ben = laptop.ok(json!({ "op": "add_student", "name": "Ben Ito" })).await;
-    laptop.sync().await;
+    let (mut server, academy, _, [ana, ben]) = ana_and_ben(&setup, "card-desk").await;
     let mut tablet = academy.device(Role::FrontDesk).await;
     tablet.sync().await;
 
