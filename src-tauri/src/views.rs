@@ -14,8 +14,6 @@ use tatami_core::ids::{StaffId, StudentId};
 use tatami_core::people::{Role, Staff};
 use ts_rs::TS;
 
-use crate::error::CommandError;
-
 /// Everything the app needs to pick its first screen.
 #[derive(Debug, Clone, Serialize, TS)]
 pub(crate) struct AppState {
@@ -92,10 +90,10 @@ pub(crate) struct PrintableCard {
 }
 
 impl PrintableCard {
-    pub(crate) fn of(card: MemberCard) -> Result<Self, CommandError> {
+    pub(crate) fn of(card: MemberCard) -> Result<Self, EngineError> {
         // Every pass fits QR version 5 at this level (core tests it).
         let code = QrCode::with_error_correction_level(card.card.as_bytes(), EcLevel::M)
-            .map_err(|e| CommandError::new("card_unprintable", format!("the card's QR code: {e}")))?;
+            .map_err(|e| EngineError::Invalid(format!("the card's QR code: {e}")))?;
         let image = code.render::<svg::Color>().quiet_zone(true).build();
         let qr = format!(
             "data:image/svg+xml;base64,{}",

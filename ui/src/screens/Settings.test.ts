@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from "@testing-library/sve
 import userEvent from "@testing-library/user-event";
 import Settings from "./Settings.svelte";
 import { app } from "../lib/app.svelte";
-import { academy, instructor, signedIn } from "../test/fixtures";
+import { academy, instructor, owner, signedIn } from "../test/fixtures";
 import { shell } from "../test/shell";
 
 function form(name: string) {
@@ -91,8 +91,11 @@ describe("the settings", () => {
     expect((theme.getByLabelText("Accent colour") as HTMLInputElement).value).toBe("#f59e0b");
   });
 
-  it("shows staff who are not admins the theme and rules without a way to save", () => {
-    app.state = signedIn(instructor);
+  it.each([
+    ["staff who are not admins", signedIn(instructor)],
+    ["the owner on a front-desk tablet", signedIn(owner, "front_desk")],
+  ])("shows %s the theme and rules without a way to save", (_, state) => {
+    app.state = state;
     shell({});
     render(Settings);
     for (const name of ["Theme", "Check-in rules"]) {

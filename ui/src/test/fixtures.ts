@@ -4,6 +4,7 @@ import type {
   DoorOutcome,
   Profile,
   Rank,
+  Role,
   SessionInfo,
   StaffMember,
   Student,
@@ -94,14 +95,14 @@ export const academy: TenantView = {
 export const owner: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e1", name: "Rita Moreira", email: "rita@goldentiger.pt", role: "owner" };
 export const instructor: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e2", name: "Tiago Reis", email: "tiago@goldentiger.pt", role: "instructor" };
 
-/** A front-desk tablet, unlocked by `staff`; a fresh copy each time, as the shell sends. */
-export function signedIn(staff: StaffMember | null = owner): AppState {
+/** A device enrolled as `role`, unlocked by `staff`; a fresh copy each time, as the shell sends. */
+export function signedIn(staff: StaffMember | null = owner, role: Role = "admin"): AppState {
   return structuredClone({
     enrolment: {
       server: "https://tatami.example.com",
       academy: "golden-tiger",
       device: "0193a000-0000-7000-8000-0000000000d1",
-      role: "front_desk",
+      role,
       name: "Front desk",
     },
     academy,
