@@ -30,6 +30,62 @@ const LAST: [&str; 10] = [
 /// What a staff member types, a keystroke at a time.
 const TYPED: [&str; 3] = ["maria souza", "joão pinto 42", "ramos"];
 
+/// Where a keystroke's time goes, in order: the input event to the screen
+/// asking for the roster; the `roster` command (IPC, SQL, JSON); the
+/// answer to the list updated on the page; the list updated to the next
+/// frame painted.
+const PHASES: [&str; 4] = ["to ask", "command", "render", "frame"];
+
+/// Types `arguments[0]` into the roster search and times its phases
+/// (`PHASES`) from the marks the roster screen makes around its `roster`
+/// call.
+const KEYSTROKE: &str = "const [typed] = arguments;
+    const input = document.querySelector('input[name=query]');
+    const list = document.querySelector('ul[aria-label=Students]');
+    const at = (mark) => performance.getEntriesByName(mark)[0].startTime;
+    return new Promise((done) => {
+      const start = performance.now();
+      const seen = new MutationObserver(() => {
+        if (list.dataset.query !== typed.trim()) return;
+        seen.disconnect();
+        const shown = performance.now();
+        requestAnimationFrame(() => {
+          const [asked, answered] = [at('roster-asked'), at('roster-answered')];
+          done({
+            'to ask': asked - start,
+            command: answered - asked,
+            render: shown - answered,
+            frame: performance.now() - shown,
+          });
+        });
+      });
+      seen.observe(list, { attributes: true, attributeFilter: ['data-query'] });
+      input.value = typed;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      setTimeout(() => done(null), 5000);
+    });";
+
+struct Keystroke {
+    typed: String,
+    /// Milliseconds, as `PHASES`.
+    phases: [f64; 4],
+}
+
+impl Keystroke {
+    fn total(&self) -> f64 {
+        self.phases.iter().sum()
+    }
+
+    fn breakdown(&self) -> String {
+        PHASES
+            .iter()
+            .zip(self.phases)
+            .map(|(phase, ms)| format!("{phase} {ms:.0}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
 fn epoch_ms() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -110,7 +166,7 @@ async fn main() {
     }
 
     let (mut cold, mut unlocked) = (Vec::new(), Vec::new());
-    let (mut keystrokes, mut commands) = (Vec::new(), Vec::new());
+    let mut keystrokes = Vec::new();
     for start in 0..STARTS {
         let spawned = epoch_ms();
         let app = AppWindow::open(&display, &dir, &env).await;
@@ -134,44 +190,35 @@ async fn main() {
                     if typed.ends_with(' ') {
                         continue;
                     }
-                    let ms = app
-                        .script_with(
-                            "const [typed] = arguments;
-                             const input = document.querySelector('input[name=query]');
-                             const list = document.querySelector('ul[aria-label=Students]');
-                             return new Promise((done) => {
-                               const start = performance.now();
-                               const seen = new MutationObserver(() => {
-                                 if (list.dataset.query !== typed.trim()) return;
-                                 seen.disconnect();
-                                 requestAnimationFrame(() => done(performance.now() - start));
-                               });
-                               seen.observe(list, { attributes: true, attributeFilter: ['data-query'] });
-                               input.value = typed;
-                               input.dispatchEvent(new Event('input', { bubbles: true }));
-                               setTimeout(() => done(null), 5000);
-                             });",
-                            json!([typed]),
-                        )
-                        .await;
-                    keystrokes.push(ms.as_f64().unwrap_or_else(|| panic!("no results for {typed:?}")));
-                    // The part of it that is the command: IPC, SQL, JSON.
-                    let ms = app
-                        .script_with(
-                            "const start = performance.now();
-                             return window.__TAURI_INTERNALS__
-                               .invoke('roster', { filter: { query: arguments[0], status: 'active', offset: 0, limit: 100 } })
-                               .then(() => performance.now() - start);",
-                            json!([typed.trim()]),
-                        )
-                        .await;
-                    commands.push(ms.as_f64().unwrap());
+                    let phases = app.script_with(KEYSTROKE, json!([typed])).await;
+                    assert!(phases.is_object(), "no results for {typed:?}: {phases}");
+                    keystrokes.push(Keystroke {
+                        typed,
+                        phases: PHASES.map(|phase| phases[phase].as_f64().unwrap()),
+                    });
                 }
             }
         }
     }
     summary("cold start to the PIN screen ready", cold);
     summary("PIN accepted to a usable kiosk", unlocked);
-    summary("roster keystroke to rendered results", keystrokes);
-    summary("  of which the roster command alone", commands);
+    summary(
+        "roster keystroke to rendered results",
+        keystrokes.iter().map(Keystroke::total).collect(),
+    );
+    for (index, phase) in PHASES.iter().enumerate() {
+        summary(
+            &format!("  {phase}"),
+            keystrokes.iter().map(|k| k.phases[index]).collect(),
+        );
+    }
+    keystrokes.sort_by(|a, b| b.total().total_cmp(&a.total()));
+    for slow in &keystrokes[..3] {
+        println!(
+            "slow keystroke {:?}: {:.0} ms = {}",
+            slow.typed,
+            slow.total(),
+            slow.breakdown()
+        );
+    }
 }
