@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::json;
 
-use support::window::{AppWindow, Display};
+use support::window::{AppWindow, Display, ENTER, TAB};
 use support::{
     Academy, Fixture, PASSWORD, PIN, TestServer, academy_with_student, eventually, scratch_dir,
     server_attendance, server_text,
@@ -132,7 +132,7 @@ fn qr_codes_in(png: &[u8]) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_office_sets_a_logo_edits_a_profile_adds_a_student_and_shows_a_card_that_scans() {
+async fn the_office_sets_a_logo_edits_a_profile_shows_a_card_that_scans_and_works_by_keyboard() {
     let server = TestServer::start().await;
     let (Fixture { academy, .. }, id, card) = academy_with_card(&server, "app-office").await;
     let dir = scratch_dir();
@@ -228,6 +228,21 @@ async fn the_office_sets_a_logo_edits_a_profile_adds_a_student_and_shows_a_card_
     office.type_into("input[name=name]", "Rui Costa").await;
     office.press("Add student").await;
     office.expect("Rank history", 10).await;
+    office.expect("Rui Costa", 5).await;
+
+    // Without a mouse: unlock, search and open a student from the keyboard.
+    office.press("Lock").await;
+    office.expect("unlock with your email and PIN", 10).await;
+    office.click("input[name=email]").await;
+    office.keys(&format!("{}{TAB}{PIN}{ENTER}", academy.owner)).await;
+    // Unlocked, the screen shown before locking is back.
+    office.expect("Rank history", 10).await;
+    office.press("Students").await;
+    office.expect("Add student", 10).await;
+    office.click("input[name=query]").await;
+    // The search, then the belt and status filters, then the first row.
+    office.keys(&format!("Rui{TAB}{TAB}{TAB}{ENTER}")).await;
+    office.expect("Edit profile", 10).await;
     office.expect("Rui Costa", 5).await;
 }
 

@@ -64,6 +64,10 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// WebDriver's key codes.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+
 /// One running app instance and its WebDriver session.
 #[derive(Debug)]
 pub struct AppWindow {
@@ -190,6 +194,19 @@ impl AppWindow {
             reqwest::Method::POST,
             &format!("/element/{element}/value"),
             Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    /// Types `keys` into whatever has the focus, as a keyboard would
+    /// (WebDriver's codes: `TAB`, `ENTER`).
+    pub async fn keys(&self, keys: &str) {
+        let active = self.call(reqwest::Method::GET, "/element/active", None).await;
+        let element = active[ELEMENT].as_str().expect("something has the focus");
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            Some(json!({ "text": keys })),
         )
         .await;
     }
