@@ -400,6 +400,24 @@ async fn the_desk_prints_a_member_card_online_and_again_offline() {
         .await
         .unwrap_err();
     assert_eq!(unknown["code"], "not_found");
+    // A student added here and not synced yet has no card on the server.
+    let caio = tablet
+        .ok(json!({ "op": "add_student", "name": "Caio Reis" }))
+        .await;
+    let unsynced = tablet
+        .call(json!({ "op": "member_card", "student": caio }))
+        .await
+        .unwrap_err();
+    assert!(
+        unsynced["message"]
+            .as_str()
+            .unwrap()
+            .contains("has not reached the server yet"),
+        "{unsynced}"
+    );
+    tablet.sync().await;
+    let synced = tablet.ok(json!({ "op": "member_card", "student": caio })).await;
+    assert_eq!(synced["student_name"], "Caio Reis");
 }
 
 #[tokio::test]

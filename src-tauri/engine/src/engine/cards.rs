@@ -66,6 +66,9 @@ impl Engine {
                         "{why}; the card is signed by the server: print it once this device is online"
                     )))
                 }),
+            Err(RemoteError::Refused { code, .. }) if code == "unknown_student" => Err(EngineError::Invalid(
+                "this student has not reached the server yet: sync, then try again".into(),
+            )),
             Err(other) => Err(other.into()),
         }
     }
