@@ -151,6 +151,12 @@ async fn the_office_sets_a_logo_edits_a_profile_shows_a_card_that_scans_and_work
     // heads every screen and reaches the server.
     office.press("Settings").await;
     office.expect("This device", 10).await;
+    let not_an_image = dir.join("not-a-logo.png");
+    std::fs::write(&not_an_image, "these are words, not pixels").unwrap();
+    office.upload("input[name=logo]", &not_an_image).await;
+    office
+        .expect("That file is not an image this device can read", 10)
+        .await;
     office.upload("input[name=logo]", &logo).await;
     office.expect("Remove logo", 10).await;
     accessible(&office, "settings with a logo").await;

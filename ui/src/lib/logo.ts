@@ -26,14 +26,15 @@ function problem(message: string): CommandError {
 /** The logo made from an image file, as a `data:` URL. */
 export async function logoFrom(file: Blob): Promise<string> {
   const image = new Image();
-  const source = URL.createObjectURL(file);
+  let source: string | undefined;
   try {
+    source = URL.createObjectURL(file);
     image.src = source;
     await image.decode();
   } catch {
     throw problem("That file is not an image this device can read: use a PNG, JPEG or WebP.");
   } finally {
-    URL.revokeObjectURL(source);
+    if (source) URL.revokeObjectURL(source);
   }
   const size = fitWithin(image.naturalWidth, image.naturalHeight, SIDE);
   const canvas = document.createElement("canvas");
