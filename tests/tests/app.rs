@@ -162,6 +162,9 @@ async fn the_office_sets_a_logo_edits_a_profile_shows_a_card_that_scans_and_work
     accessible(&office, "settings with a logo").await;
     office.press("Save").await;
     office.expect("Theme saved.", 10).await;
+    office.press("Belts").await;
+    office.expect("Belt system", 10).await;
+    accessible(&office, "belt editor").await;
     let header_logo = "const logo = document.querySelector('header img'); \
                        return logo && logo.complete ? [logo.naturalWidth, logo.naturalHeight] : null";
     let shown = eventually(&mut (), 10, async |()| {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use super::{SecretService, eventually};
@@ -21,28 +22,41 @@ pub struct Display {
 }
 
 impl Display {
+    /// Xvfb picks a free display number itself (stale locks of servers
+    /// that were killed do not count) and prints it once it accepts
+    /// connections.
     pub async fn start() -> Self {
-        for number in (90..140).map(|n| n + std::process::id() % 50) {
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-            if socket.exists() {
-                continue;
-            }
-            let name = format!(":{number}");
-            let server = Command::new("Xvfb")
-                .args([&name, "-screen", "0", "1366x1024x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .kill_on_drop(true)
-                .spawn()
-                .expect("Xvfb is needed (apt-get install xvfb)");
-            if eventually(&mut (), 10, async |()| socket.exists()).await {
-                return Self {
-                    name,
-                    _server: server,
-                };
-            }
+        let mut server = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1366x1024x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("Xvfb is needed (apt-get install xvfb)");
+        let mut number = String::new();
+        let stdout = server.stdout.take().expect("Xvfb's output");
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            BufReader::new(stdout).read_line(&mut number),
+        )
+        .await;
+        let number = number.trim();
+        assert!(
+            matches!(read, Ok(Ok(_))) && number.parse::<u32>().is_ok(),
+            "Xvfb did not start a display: {read:?} {number:?}"
+        );
+        Self {
+            name: format!(":{number}"),
+            _server: server,
         }
-        panic!("no free X display number");
     }
 }
 
