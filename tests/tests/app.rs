@@ -242,6 +242,10 @@ async fn the_office_sets_a_logo_edits_a_profile_shows_a_card_that_scans_and_work
     // Without a mouse: unlock, search and open a student from the keyboard.
     office.press("Lock").await;
     office.expect("unlock with your email and PIN", 10).await;
+    let unlock_logo = office
+        .script("return document.querySelector('main img')?.naturalWidth ?? null")
+        .await;
+    assert_eq!(unlock_logo, json!(256), "the PIN screen shows the academy's logo");
     office.click("input[name=email]").await;
     office.keys(&format!("{}{TAB}{PIN}{ENTER}", academy.owner)).await;
     // Unlocked, the screen shown before locking is back.
