@@ -22,6 +22,9 @@ pub(crate) struct AppState {
     pub academy: Option<TenantView>,
     /// Who unlocked the device; `None` shows the PIN screen.
     pub staff: Option<StaffMember>,
+    /// The role their edits are made with here: the lesser of theirs and
+    /// the device's (what the screens offer follows it).
+    pub acting_role: Option<Role>,
     pub status: SyncStatus,
     pub students: u64,
     /// A server address to offer on the first-run screen.
@@ -34,6 +37,7 @@ impl AppState {
             enrolment: engine.enrolment(),
             academy: engine.academy().map(|a| a.view.clone()),
             staff: engine.unlocked().as_ref().map(StaffMember::from),
+            acting_role: engine.acting_role(),
             status: engine.status(),
             students: engine.student_count()?,
             server_hint,

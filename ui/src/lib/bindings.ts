@@ -15,7 +15,12 @@ enrolment: Enrolment | null, academy: TenantView | null,
 /**
  * Who unlocked the device; `None` shows the PIN screen.
  */
-staff: StaffMember | null, status: SyncStatus, students: number, 
+staff: StaffMember | null, 
+/**
+ * The role their edits are made with here: the lesser of theirs and
+ * the device's (what the screens offer follows it).
+ */
+acting_role: Role | null, status: SyncStatus, students: number, 
 /**
  * A server address to offer on the first-run screen.
  */

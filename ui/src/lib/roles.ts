@@ -2,18 +2,13 @@
 // command again.
 import type { AppState, Role } from "./bindings";
 
-/** Most powerful first. */
-const ranked: Role[] = ["owner", "admin", "instructor", "front_desk"];
-
 /**
  * Owners and admins change the academy's belt system, theme and check-in
- * rules, on a device enrolled as the office computer: a device acts with
- * the lesser of its role and the signed-in staff member's.
+ * rules, on a device enrolled as the office computer (the engine's acting
+ * role is the lesser of theirs and the device's).
  */
 export function canAdminister(state: AppState | null | undefined): boolean {
-  if (!state?.staff || !state.enrolment) return false;
-  const acting = Math.max(ranked.indexOf(state.staff.role), ranked.indexOf(state.enrolment.role));
-  return acting <= ranked.indexOf("admin");
+  return state?.acting_role === "owner" || state?.acting_role === "admin";
 }
 
 export const roleNames: Record<Role, string> = {

@@ -95,18 +95,23 @@ export const academy: TenantView = {
 export const owner: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e1", name: "Rita Moreira", email: "rita@goldentiger.pt", role: "owner" };
 export const instructor: StaffMember = { id: "0193a000-0000-7000-8000-0000000000e2", name: "Tiago Reis", email: "tiago@goldentiger.pt", role: "instructor" };
 
-/** A device enrolled as `role`, unlocked by `staff`; a fresh copy each time, as the shell sends. */
-export function signedIn(staff: StaffMember | null = owner, role: Role = "admin"): AppState {
+/**
+ * A device unlocked by `staff`, whose edits are made as `acting` (the
+ * lesser of their role and the device's); a fresh copy each time, as the
+ * shell sends.
+ */
+export function signedIn(staff: StaffMember | null = owner, acting: Role | null = staff?.role ?? null): AppState {
   return structuredClone({
     enrolment: {
       server: "https://tatami.example.com",
       academy: "golden-tiger",
       device: "0193a000-0000-7000-8000-0000000000d1",
-      role,
+      role: acting === "front_desk" ? "front_desk" : "admin",
       name: "Front desk",
     },
     academy,
     staff,
+    acting_role: acting,
     status: { ...offline, connection: "online", waiting: 0 },
     students: 312,
     server_hint: null,

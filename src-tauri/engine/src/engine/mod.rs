@@ -251,13 +251,23 @@ impl Engine {
         let _ = self.inner.events.send(Event::Changed { kinds });
     }
 
+    /// The role `staff` acts with on this device: the lesser of theirs and
+    /// the device's, so a front-desk tablet stays one whoever unlocks it.
+    fn acting_role_of(&self, staff: &Staff) -> Result<Role, EngineError> {
+        // Roles order from most to least powerful: the lesser is the larger.
+        Ok(staff.role.max(self.require_enrolment()?.role))
+    }
+
+    /// The role edits are made with now; `None` while locked.
+    pub fn acting_role(&self) -> Option<Role> {
+        self.unlocked().and_then(|staff| self.acting_role_of(&staff).ok())
+    }
+
     /// The staff member the device is unlocked for, with the role the
-    /// device may act with: the lesser of theirs and the device's.
+    /// device may act with.
     pub(crate) fn actor(&self, needed: Role) -> Result<(Staff, Role), EngineError> {
         let staff = lock(&self.inner.unlocked).clone().ok_or(EngineError::Locked)?;
-        let device = self.require_enrolment()?.role;
-        // Roles order from most to least powerful: the lesser is the larger.
-        let role = staff.role.max(device);
+        let role = self.acting_role_of(&staff)?;
         if !role.at_least(needed) {
             return Err(EngineError::Forbidden { needed });
         }
