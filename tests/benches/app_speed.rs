@@ -65,6 +65,13 @@ const KEYSTROKE: &str = "const [typed] = arguments;
       setTimeout(() => done(null), 5000);
     });";
 
+/// Changes the page's background to `arguments[0]` and times it to the
+/// frame after the one that paints it.
+const REPAINT: &str = "document.body.style.background = arguments[0];
+    const start = performance.now();
+    return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - start))));";
+const REPAINTS: usize = 10;
+
 struct Keystroke {
     typed: String,
     /// Milliseconds, as `PHASES`.
@@ -166,7 +173,7 @@ async fn main() {
     }
 
     let (mut cold, mut unlocked) = (Vec::new(), Vec::new());
-    let mut keystrokes = Vec::new();
+    let (mut keystrokes, mut repaints) = (Vec::new(), Vec::new());
     for start in 0..STARTS {
         let spawned = epoch_ms();
         let app = AppWindow::open(&display, &dir, &env).await;
@@ -198,6 +205,14 @@ async fn main() {
                     });
                 }
             }
+            // The baseline, in the same window: the whole page repainted
+            // (its background changed) until the frame after it.
+            for shade in 0..REPAINTS {
+                let ms = app
+                    .script_with(REPAINT, json!([format!("hsl({} 20% 95%)", shade * 30)]))
+                    .await;
+                repaints.push(ms.as_f64().unwrap());
+            }
         }
     }
     summary("cold start to the PIN screen ready", cold);
@@ -212,6 +227,7 @@ async fn main() {
             keystrokes.iter().map(|k| k.phases[index]).collect(),
         );
     }
+    summary("whole window repainted (baseline)", repaints);
     keystrokes.sort_by(|a, b| b.total().total_cmp(&a.total()));
     for slow in &keystrokes[..3] {
         println!(
