@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod belt;
 pub mod calendar;
 pub mod checkin;

@@ -177,7 +177,9 @@ mod tests {
         let generated = typescript();
         for expected in [
             "export function checkIn(student: StudentId, session: SessionKey | null): Promise<DoorOutcome>",
-            "export type CommandError = { code: string, message: string, };",
+            "export type CommandError = { code: CommandCode, message: string, };",
+            "export type CommandCode = Code | CameraCode | ShellCode;",
+            "export type Code = EngineCode | ErrorCode;",
             "  door: DoorOutcome;",
             "export type SyncStatus = ",
         ] {

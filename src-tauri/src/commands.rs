@@ -5,6 +5,7 @@
 //! run off the UI thread (`plain` ones cannot fail); `async` ones on the
 //! app's runtime.
 
+use tatami_client::error::EngineCode;
 use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
 use tatami_client::sync::EnrolRequest;
 use tatami_client::{
@@ -70,7 +71,7 @@ macro_rules! commands {
 /// Notes are prose: checked here so a bad note is an error
 /// the screen shows, not a panic.
 fn prose(text: &str) -> Result<Prose, CommandError> {
-    Prose::parse(text).map_err(|e| CommandError::new("invalid", e.to_string()))
+    Prose::parse(text).map_err(|e| CommandError::new(EngineCode::Invalid, e.to_string()))
 }
 
 commands! {

@@ -14,17 +14,14 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde::Serialize;
 use tatami_client::Engine;
-use tatami_client::scan::{self, FrameSource, GrayFrame, Pace, ScanEvent, ScanOptions, Scanner, SourceError};
+use tatami_scan::{CameraCode, FrameSource, GrayFrame, Pace, ScanOptions, Scanner, SourceError};
 use tauri::AppHandle;
 use ts_rs::TS;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::events::AppEvent;
 use crate::settings::CameraSource;
 
-/// What the kiosk asks the camera for: enough to read a phone held at
-/// arm's length, little enough to decode within a frame.
-const CAPTURE: (u32, u32) = (1280, 720);
 /// Recordings stand in for a camera at its pace.
 const RECORDING_FPS: u32 = 30;
 const PREVIEW_EVERY: Duration = Duration::from_millis(150);
@@ -74,7 +71,7 @@ impl DoorCamera {
         let pushed = (source == CameraSource::Webview).then_some(sender);
         let scanner = Scanner::start(
             move || Ok(Previewed::new(open(&source, frames)?, previews)),
-            engine.pass_checker(),
+            engine.clone(),
             ScanOptions::default(),
         )?;
         AppEvent::Camera(CameraState::On).emit(&app);
@@ -82,8 +79,20 @@ impl DoorCamera {
         let stopping = Arc::clone(&stop);
         let reader = std::thread::Builder::new()
             .name("door".into())
-            .spawn(move || check_in_what_is_read(&scanner, &engine, &app, &stopping))
-            .map_err(|e| CommandError::new("camera_failed", format!("no thread for the door camera: {e}")))?;
+            .spawn(move || {
+                let stopped = engine.check_in_reads(&scanner, &stopping, |outcome| match outcome {
+                    Ok(outcome) => AppEvent::Door(outcome).emit(&app),
+                    Err(error) => AppEvent::DoorFailed(error.into()).emit(&app),
+                });
+                let error = stopped.map(CommandError::from);
+                AppEvent::Camera(CameraState::Off { error }).emit(&app);
+            })
+            .map_err(|e| {
+                CommandError::new(
+                    CameraCode::CameraFailed,
+                    format!("no thread for the door camera: {e}"),
+                )
+            })?;
         Ok(Self {
             stop,
             reader: Some(reader),
@@ -103,7 +112,7 @@ impl DoorCamera {
     pub(crate) fn push(&self, frame: GrayFrame) -> Result<(), CommandError> {
         let off = || {
             CommandError::new(
-                "camera_off",
+                ShellCode::CameraOff,
                 "the door camera is not taking frames from the screens",
             )
         };
@@ -132,10 +141,25 @@ impl Drop for DoorCamera {
 
 fn open(source: &CameraSource, pushed: Receiver<GrayFrame>) -> Result<Box<dyn FrameSource>, SourceError> {
     Ok(match source {
-        CameraSource::Camera(index) => Box::new(scan::Camera::open(*index, CAPTURE.0, CAPTURE.1)?),
-        CameraSource::Recording(path) => Box::new(scan::open_recording(path)?.played_at(RECORDING_FPS)),
+        CameraSource::Camera(index) => camera(*index)?,
+        CameraSource::Recording(path) => {
+            Box::new(tatami_scan::open_recording(path)?.played_at(RECORDING_FPS))
+        }
         CameraSource::Webview => Box::new(Pushed { frames: pushed }),
     })
+}
+
+/// Camera `index` at what the kiosk asks of it: enough to read a phone
+/// held at arm's length, little enough to decode within a frame.
+#[cfg(desktop)]
+fn camera(index: u32) -> Result<Box<dyn FrameSource>, SourceError> {
+    Ok(Box::new(tatami_scan::Camera::open(index, 1280, 720)?))
+}
+
+/// Phones and tablets give the camera to the webview only.
+#[cfg(mobile)]
+fn camera(_index: u32) -> Result<Box<dyn FrameSource>, SourceError> {
+    Err(SourceError::NoCamera)
 }
 
 /// Frames the screens push from the webview's camera, as they arrive.
@@ -152,24 +176,6 @@ impl FrameSource for Pushed {
     fn pace(&self) -> Pace {
         Pace::Live
     }
-}
-
-fn check_in_what_is_read(scanner: &Scanner, engine: &Engine, app: &AppHandle, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        match scanner.next_event(Duration::from_millis(100)) {
-            None => {}
-            Some(ScanEvent::Read(payload)) => match engine.check_in_scanned(&payload) {
-                Ok(outcome) => AppEvent::Door(outcome).emit(app),
-                Err(error) => AppEvent::DoorFailed(error.into()).emit(app),
-            },
-            Some(ScanEvent::Stopped(why)) => {
-                let error = why.map(CommandError::from);
-                AppEvent::Camera(CameraState::Off { error }).emit(app);
-                return;
-            }
-        }
-    }
-    AppEvent::Camera(CameraState::Off { error: None }).emit(app);
 }
 
 /// A frame source that also sends a preview now and then.
@@ -231,7 +237,7 @@ fn preview(frame: &GrayFrame) -> Option<Preview> {
 
 #[cfg(test)]
 mod tests {
-    use tatami_client::scan::GrayFrame;
+    use tatami_scan::GrayFrame;
 
     use super::{PREVIEW_WIDTH, preview};
 

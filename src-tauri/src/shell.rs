@@ -3,13 +3,13 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use base64::Engine as _;
-use tatami_client::scan::GrayFrame;
 use tatami_client::sync::{EnrolRequest, SyncTask};
 use tatami_client::{Engine, EngineError, EngineOptions, Enrolment};
+use tatami_scan::{CameraCode, GrayFrame};
 use tauri::{AppHandle, Manager};
 
 use crate::door_camera::{CameraFeed, DoorCamera};
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 use crate::events;
 use crate::settings::Settings;
 use crate::views::{AppState, Period};
@@ -64,7 +64,10 @@ impl Shell {
     pub(crate) fn export_attendance(&self, period: Period) -> Result<String, CommandError> {
         let csv = self.engine.attendance_csv(period.from, period.to)?;
         let saved = |e: &dyn std::fmt::Display| {
-            CommandError::new("export_failed", format!("the file could not be saved: {e}"))
+            CommandError::new(
+                ShellCode::ExportFailed,
+                format!("the file could not be saved: {e}"),
+            )
         };
         let dir = self.app.path().download_dir().map_err(|e| saved(&e))?;
         std::fs::create_dir_all(&dir).map_err(|e| saved(&e))?;
@@ -93,7 +96,8 @@ impl Shell {
     /// A frame from the webview's camera: `pixels` is its gray bytes, row
     /// by row, in base64.
     pub(crate) fn push_frame(&self, width: usize, height: usize, pixels: &str) -> Result<(), CommandError> {
-        let bad = |why: &str| CommandError::new("bad_frame", format!("a frame could not be read: {why}"));
+        let bad =
+            |why: &str| CommandError::new(CameraCode::BadFrame, format!("a frame could not be read: {why}"));
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(pixels)
             .map_err(|_| bad("not base64"))?;
@@ -101,7 +105,7 @@ impl Shell {
             GrayFrame::new(width, height, bytes).ok_or_else(|| bad("its size does not match its bytes"))?;
         lock(&self.camera)
             .as_ref()
-            .ok_or_else(|| CommandError::new("camera_off", "the door camera is off"))?
+            .ok_or_else(|| CommandError::new(ShellCode::CameraOff, "the door camera is off"))?
             .push(frame)
     }
 

@@ -3,6 +3,7 @@
 
 use automerge::ActorId;
 use serde_json::json;
+use tatami_core::api::ErrorCode;
 use tatami_core::doc::tenant::{self, PublicKey};
 use tatami_core::ids::{DocId, TenantId};
 use tatami_core::pass::{KeyId, PassSigner};
@@ -51,7 +52,10 @@ pub async fn create_academy(
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
-                ApiError::conflict("slug_taken", format!("the academy name `{slug}` is taken"))
+                ApiError::new(
+                    ErrorCode::SlugTaken,
+                    format!("the academy name `{slug}` is taken"),
+                )
             } else {
                 e.into()
             }

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use serde::Serialize;
 use serde_json::json;
+use tatami_core::api::{ErrorCode, Tokens};
 use tatami_core::doc::staff;
 use tatami_core::ids::{StaffId, StudentId, TenantId};
 use tatami_core::people::{Role, Staff};
@@ -43,23 +43,11 @@ impl Account {
     }
 }
 
-/// Tokens handed out at sign-in and refresh.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: String,
-    /// Seconds the access token lasts.
-    pub expires_in: u64,
-    pub user_id: Uuid,
-    pub role: String,
-    pub student_id: Option<Uuid>,
-}
-
 async fn hash_password(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::bad_request("weak_password", e.to_string()))
+        .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
 }
 
 /// Creates a user; staff also get their staff document.
@@ -88,7 +76,10 @@ pub async fn create_user(
     };
     insert_user(&mut tx, tenant, &user).await.map_err(|e| {
         if is_unique_violation(&e) {
-            ApiError::conflict("email_taken", format!("{email} already has an account here"))
+            ApiError::new(
+                ErrorCode::EmailTaken,
+                format!("{email} already has an account here"),
+            )
         } else {
             e.into()
         }
@@ -143,7 +134,7 @@ async fn issue_tokens(
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid_credentials", "the email or password is wrong")
+    ApiError::new(ErrorCode::InvalidCredentials, "the email or password is wrong")
 }
 
 /// Signs in with email and password. Failures are audited and counted;
@@ -192,8 +183,8 @@ pub async fn sign_in(
         return Err(invalid_credentials());
     };
     if user.disabled_at.is_some() {
-        return Err(ApiError::forbidden(
-            "account_disabled",
+        return Err(ApiError::new(
+            ErrorCode::AccountDisabled,
             "this account is disabled",
         ));
     }
@@ -207,7 +198,7 @@ pub async fn sign_in(
 /// Trades a refresh token for new tokens. Each refresh token works once:
 /// a second use means it was stolen, and the whole family is revoked.
 pub async fn refresh(state: &AppState, tenant: &Tenant, refresh_token: &str) -> Result<Tokens, ApiError> {
-    let invalid = || ApiError::unauthorized("invalid_refresh_token", "sign in again");
+    let invalid = || ApiError::new(ErrorCode::InvalidRefreshToken, "sign in again");
     let mut tx = db::begin(&state.pool, tenant.id).await?;
     let token = select_refresh_token_for_update(&mut tx, tenant.id, &secret_hash(refresh_token))
         .await?
@@ -227,8 +218,8 @@ pub async fn refresh(state: &AppState, tenant: &Tenant, refresh_token: &str) -> 
         )
         .await?;
         tx.commit().await?;
-        return Err(ApiError::unauthorized(
-            "refresh_token_reused",
+        return Err(ApiError::new(
+            ErrorCode::RefreshTokenReused,
             "this session was used from two places and has been ended: sign in again",
         ));
     }
@@ -236,8 +227,8 @@ pub async fn refresh(state: &AppState, tenant: &Tenant, refresh_token: &str) -> 
         .await?
         .ok_or_else(invalid)?;
     if user.disabled_at.is_some() {
-        return Err(ApiError::forbidden(
-            "account_disabled",
+        return Err(ApiError::new(
+            ErrorCode::AccountDisabled,
             "this account is disabled",
         ));
     }
@@ -278,18 +269,21 @@ pub async fn change_role(
 ) -> Result<(), ApiError> {
     let (by_user, by_role) = by;
     if by_user == target {
-        return Err(ApiError::forbidden("forbidden", "nobody changes their own role"));
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "nobody changes their own role",
+        ));
     }
     let mut tx = db::begin(&state.pool, tenant).await?;
     let user = select_user(&mut tx, tenant, target)
         .await?
-        .ok_or_else(|| ApiError::not_found("unknown_user", "there is no such user here"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such user here"))?;
     let current = Role::parse(&user.role)
-        .map_err(|_| ApiError::bad_request("not_staff", "members have no staff role"))?;
+        .map_err(|_| ApiError::new(ErrorCode::NotStaff, "members have no staff role"))?;
     let powerful = |r: Role| r.at_least(Role::Admin);
     if (powerful(current) || powerful(role)) && by_role != Role::Owner {
-        return Err(ApiError::forbidden(
-            "forbidden",
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
             "only an owner grants or removes the owner and admin roles",
         ));
     }
@@ -304,7 +298,7 @@ pub async fn change_role(
 /// 4 to 8 digits. Devices receive only its Argon2 verifier.
 pub async fn set_pin(state: &AppState, tenant: TenantId, user: Uuid, pin: String) -> Result<(), ApiError> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::bad_request("invalid_pin", "a PIN is 4 to 8 digits"));
+        return Err(ApiError::new(ErrorCode::InvalidPin, "a PIN is 4 to 8 digits"));
     }
     let verifier = tokio::task::spawn_blocking(move || password::hash_pin(&pin))
         .await
@@ -333,5 +327,5 @@ async fn edit_staff(
         Ok(())
     })
     .await?
-    .ok_or_else(|| ApiError::not_found("unknown_user", "there is no such staff member here"))
+    .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such staff member here"))
 }

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use automerge::{ActorId, AutoCommit};
+use tatami_core::api::ErrorCode;
 use tatami_core::belt::{BeltSystem, Grade, Promotion, Rank, Requirements};
 use tatami_core::doc::roll::{self, CheckIn, Method};
 use tatami_core::doc::{student, tenant};
@@ -115,7 +116,7 @@ const LAST: [&str; 20] = [
 ];
 
 fn label(text: &str) -> Result<Label, ApiError> {
-    Label::parse(text).map_err(|e| ApiError::bad_request("demo", e.to_string()))
+    Label::parse(text).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))
 }
 
 fn rank(
@@ -152,7 +153,7 @@ fn belts() -> Result<BeltSystem, ApiError> {
         rank("Brown", Color::rgb(0x78, 0x35, 0x0f), 4, 150, 12, Some(18))?,
         rank("Black", Color::rgb(0x11, 0x11, 0x11), 6, 200, 12, Some(19))?,
     ])
-    .map_err(|e| ApiError::bad_request("demo", e.to_string()))
+    .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))
 }
 
 /// Pushes documents as the server, a few at a time.
@@ -185,9 +186,10 @@ async fn store(state: &AppState, tenant: TenantId, docs: Vec<(DocId, AutoCommit)
 }
 
 pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
-    let slug = Slug::parse("golden-tiger").map_err(|e| ApiError::bad_request("demo", e.to_string()))?;
-    let timezone =
-        TimeZoneName::parse("Europe/Lisbon").map_err(|e| ApiError::bad_request("demo", e.to_string()))?;
+    let slug =
+        Slug::parse("golden-tiger").map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+    let timezone = TimeZoneName::parse("Europe/Lisbon")
+        .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
     let academy = create_academy(state, &slug, &label("Golden Tiger")?, &timezone).await?;
     let tenant = academy.id;
 
@@ -199,8 +201,9 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
         (Role::FrontDesk, "Julia Santos", "desk@golden-tiger.example"),
     ] {
         let password = random_token();
-        let email = Email::parse(email).map_err(|e| ApiError::bad_request("demo", e.to_string()))?;
-        let name = PersonName::parse(name).map_err(|e| ApiError::bad_request("demo", e.to_string()))?;
+        let email = Email::parse(email).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
+        let name =
+            PersonName::parse(name).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
         let id = create_user(
             state,
             tenant,
@@ -260,7 +263,7 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
             })
             .collect(),
     )
-    .map_err(|e| ApiError::bad_request("demo", e.to_string()))?;
+    .map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
     let tenant_doc = DocId::from_uuid(tenant.into());
     let (system_copy, classes_copy, schedule_copy) = (system.clone(), classes.clone(), schedule.clone());
     server_edits::edit(state, tenant, tenant_doc, move |doc| {
@@ -299,7 +302,7 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
         );
         let mut record = Student::new(
             StudentId::new(),
-            PersonName::parse(&name).map_err(|e| ApiError::bad_request("demo", e.to_string()))?,
+            PersonName::parse(&name).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?,
             joined_on,
             start.clone(),
         );

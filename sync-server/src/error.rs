@@ -5,22 +5,13 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use tatami_core::api::{ErrorBody, ErrorCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The request is refused for the reason `code` names.
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
-    #[error("{message}")]
-    Unauthorized { code: &'static str, message: String },
-    #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
-    #[error("{message}")]
-    NotFound { code: &'static str, message: String },
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("the request body is larger than this server accepts")]
-    TooLarge,
+    Refused { code: ErrorCode, message: String },
     #[error("too many attempts: try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
     #[error("internal error")]
@@ -28,36 +19,8 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Unauthorized {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Forbidden {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::NotFound {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             message: message.into(),
         }
@@ -67,30 +30,58 @@ impl ApiError {
         Self::Internal(Box::new(error))
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
-            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
-            Self::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
-            Self::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Refused { code, .. } => *code,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }
 
-/// The JSON body of every error response.
-#[derive(Debug, Serialize)]
-pub struct ErrorBody<'a> {
-    pub code: &'a str,
-    pub message: String,
+/// The HTTP status each code is sent with: one per code, so a client can
+/// rely on either.
+pub fn status(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::InvalidBody
+        | C::InvalidPath
+        | C::InvalidQuery
+        | C::InvalidField
+        | C::NoTenant
+        | C::WeakPassword
+        | C::InvalidPin
+        | C::NotStaff
+        | C::InvalidCursor => StatusCode::BAD_REQUEST,
+        C::Unauthenticated
+        | C::InvalidToken
+        | C::TokenExpired
+        | C::InvalidCredentials
+        | C::InvalidRefreshToken
+        | C::RefreshTokenReused
+        | C::DeviceRevoked
+        | C::DeviceExpired => StatusCode::UNAUTHORIZED,
+        C::WrongTenant | C::AccountDisabled | C::Forbidden => StatusCode::FORBIDDEN,
+        C::UnknownTenant | C::UnknownUser | C::UnknownDevice | C::UnknownDocument | C::UnknownStudent => {
+            StatusCode::NOT_FOUND
+        }
+        C::SlugTaken
+        | C::EmailTaken
+        | C::ProtocolUnsupported
+        | C::CursorAhead
+        | C::StudentInactive
+        | C::NoSigningKey
+        | C::PassTagCollision
+        | C::CardVersionsExhausted => StatusCode::CONFLICT,
+        C::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        C::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+        let code = self.code();
         if let Self::Internal(cause) = &self {
             tracing::error!(error = %cause, "request failed");
         }
@@ -98,7 +89,7 @@ impl IntoResponse for ApiError {
             code,
             message: self.to_string(),
         };
-        let mut response = (status, Json(body)).into_response();
+        let mut response = (status(code), Json(body)).into_response();
         if let Self::TooManyRequests { retry_after } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after.to_string())
         {
@@ -128,13 +119,63 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
             JsonRejection::BytesRejection(bytes) if bytes.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::TooLarge
+                Self::new(
+                    ErrorCode::BodyTooLarge,
+                    "the request body is larger than this server accepts",
+                )
             }
-            JsonRejection::MissingJsonContentType(_) => Self::bad_request(
-                "invalid_body",
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                ErrorCode::InvalidBody,
                 "send the body as JSON (Content-Type: application/json)",
             ),
-            other => Self::bad_request("invalid_body", other.body_text()),
+            other => Self::new(ErrorCode::InvalidBody, other.body_text()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// Every code with its status, in the enum's order.
+    fn codes() -> Vec<(String, u16)> {
+        ErrorCode::ALL
+            .iter()
+            .map(|&code| (code.as_str().to_owned(), status(code).as_u16()))
+            .collect()
+    }
+
+    #[test]
+    fn docs_errors_md_lists_every_code_with_its_status() {
+        let docs = include_str!("../../docs/errors.md");
+        let section = docs
+            .split("## The server")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap();
+        let documented: Vec<(String, u16)> = section
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+                Some((code.to_owned(), cells.get(2)?.parse().ok()?))
+            })
+            .collect();
+        assert_eq!(documented, codes(), "docs/errors.md and ErrorCode differ");
+    }
+
+    #[test]
+    fn the_openapi_document_lists_every_code() {
+        let openapi: Value = serde_json::from_str(crate::routes::OPENAPI).unwrap();
+        let listed: Vec<&str> = openapi["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let codes: Vec<&str> = ErrorCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(listed, codes, "openapi.json and ErrorCode differ");
     }
 }

@@ -1,7 +1,7 @@
 //! Issuing passes: the academy's private key never leaves the server, so
 //! every pass and card is signed here and verified on devices offline.
 
-use serde::Serialize;
+use tatami_core::api::{CardIssued, ErrorCode, PhonePassIssued};
 use tatami_core::doc::student;
 use tatami_core::ids::{StudentId, TenantId};
 use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag};
@@ -20,27 +20,10 @@ use crate::state::AppState;
 /// Minutes a phone pass lasts.
 pub const PHONE_PASS_MINUTES: u8 = 5;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct PhonePassIssued {
-    /// QR alphanumeric text: show it as a QR code.
-    pub pass: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CardIssued {
-    /// QR alphanumeric text for the printed card.
-    pub card: String,
-    pub version: u16,
-    pub student_name: String,
-    pub academy_name: String,
-}
-
 async fn signer(state: &AppState, tx: &mut Tx, tenant: TenantId) -> Result<PassSigner, ApiError> {
     let row = select_current_signing_key(tx, tenant)
         .await?
-        .ok_or_else(|| ApiError::conflict("no_signing_key", "this academy has no signing key"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::NoSigningKey, "this academy has no signing key"))?;
     let key_id = KeyId(u8::try_from(row.key_id).map_err(ApiError::internal)?);
     let secret = state
         .master_key
@@ -61,11 +44,11 @@ async fn student_for_pass(
 ) -> Result<StudentCardRow, ApiError> {
     let row = select_student_card(tx, tenant, *student.as_uuid())
         .await?
-        .ok_or_else(|| ApiError::not_found("unknown_student", "there is no such student here"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownStudent, "there is no such student here"))?;
     let tag = StudentTag::of(student).to_string();
     if select_students_by_tag(tx, tenant, &tag).await?.len() != 1 {
-        return Err(ApiError::conflict(
-            "pass_tag_collision",
+        return Err(ApiError::new(
+            ErrorCode::PassTagCollision,
             "this student cannot have a pass: contact support",
         ));
     }
@@ -82,8 +65,8 @@ pub async fn issue_phone_pass(
         Who::Staff { .. } => {}
         Who::Member { student: own, .. } if own == student => {}
         _ => {
-            return Err(ApiError::forbidden(
-                "forbidden",
+            return Err(ApiError::new(
+                ErrorCode::Forbidden,
                 "only staff or the student may get this pass",
             ));
         }
@@ -92,7 +75,10 @@ pub async fn issue_phone_pass(
     let mut tx = db::begin(&state.pool, tenant).await?;
     let row = student_for_pass(&mut tx, tenant, student).await?;
     if row.status == "inactive" {
-        return Err(ApiError::conflict("student_inactive", "this student is inactive"));
+        return Err(ApiError::new(
+            ErrorCode::StudentInactive,
+            "this student is inactive",
+        ));
     }
     let signer = signer(state, &mut tx, tenant).await?;
     tx.commit().await?;
@@ -148,13 +134,16 @@ pub async fn revoke_card(
     let version = server_edits::edit(state, tenant, student::doc_id(student), |doc| {
         let mut view = student::project(&*doc)?.student;
         view.card_version = view.card_version.checked_add(1).ok_or_else(|| {
-            ApiError::conflict("card_versions_exhausted", "this student has had too many cards")
+            ApiError::new(
+                ErrorCode::CardVersionsExhausted,
+                "this student has had too many cards",
+            )
         })?;
         student::update(doc, &view)?;
         Ok(view.card_version)
     })
     .await?
-    .ok_or_else(|| ApiError::not_found("unknown_student", "there is no such student here"))?;
+    .ok_or_else(|| ApiError::new(ErrorCode::UnknownStudent, "there is no such student here"))?;
     let mut tx = db::begin(&state.pool, tenant).await?;
     let detail = serde_json::json!({ "student": student, "card_version": version });
     insert_audit(&mut tx, tenant, caller.actor(), "card_revoked", &detail).await?;

@@ -3,6 +3,7 @@
 //! synced, instructors get one answer wherever they ask.
 
 use serde::Serialize;
+use tatami_core::api::ErrorCode;
 use tatami_core::belt::{Eligibility, Standing, eligibility};
 use tatami_core::calendar::academy_time;
 use tatami_core::doc::{student, tenant};
@@ -41,7 +42,7 @@ pub async fn progress(state: &AppState, caller: &Caller, id: StudentId) -> Resul
     let mut tx = db::begin(&state.pool, tenant).await?;
     let record = document(&mut tx, tenant, student::doc_id(id))
         .await?
-        .ok_or_else(|| ApiError::not_found("unknown_student", "there is no such student here"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownStudent, "there is no such student here"))?;
     let academy = document(&mut tx, tenant, DocId::from_uuid(tenant.into()))
         .await?
         .ok_or_else(|| ApiError::internal(std::io::Error::other("an academy without its document")))?;

@@ -8,6 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use sqlx::PgPool;
+use tatami_core::api::ErrorCode;
 use tatami_core::ids::TenantId;
 use tatami_core::text::Slug;
 
@@ -72,15 +73,15 @@ impl FromRequestParts<AppState> for Tenant {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let slug = requested_slug(&parts.headers, &state.settings.app_domain).ok_or_else(|| {
-            ApiError::bad_request(
-                "no_tenant",
+            ApiError::new(
+                ErrorCode::NoTenant,
                 format!(
                     "name the academy: use <academy>.{} or the X-Tatami-Tenant header",
                     state.settings.app_domain
                 ),
             )
         })?;
-        let unknown = || ApiError::not_found("unknown_tenant", format!("there is no academy `{slug}`"));
+        let unknown = || ApiError::new(ErrorCode::UnknownTenant, format!("there is no academy `{slug}`"));
         Slug::parse(&slug).map_err(|_| unknown())?;
         let tenant = state
             .tenants

@@ -20,11 +20,11 @@ use support::{
     Academy, Fixture, PASSWORD, PIN, TestServer, academy_with_student, eventually, scratch_dir,
     server_attendance, server_text,
 };
-use tatami_e2e::corpus::plan;
-use tatami_e2e::recording::write_y4m;
+use tatami_qr_corpus::plan;
+use tatami_qr_corpus::recording::write_y4m;
 
 /// `card` held up to a camera, as one gray frame.
-fn card_frame(card: &str) -> tatami_e2e::corpus::Frame {
+fn card_frame(card: &str) -> tatami_qr_corpus::Frame {
     let corpus = plan(7, 4).unwrap();
     corpus.cards_mildest_first()[0].showing(card).render().unwrap()
 }

@@ -17,8 +17,8 @@ use tatami_core::ids::{ClassId, SlotId};
 use tatami_core::people::Role;
 use tatami_core::schedule::{Class, WeeklySlot};
 use tatami_core::text::{Label, TimeZoneName};
-use tatami_e2e::corpus::plan;
-use tatami_e2e::recording::write_y4m;
+use tatami_qr_corpus::plan;
+use tatami_qr_corpus::recording::write_y4m;
 
 /// The student's standing (not voided) check-ins in a snapshot.
 fn attending(snapshot: &Value, student: &Value) -> usize {

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use tatami_client::scan::{self, GrayFrame};
-use tatami_e2e::corpus::plan;
+use tatami_qr_corpus::plan;
+use tatami_scan::{self as scan, GrayFrame};
 
 /// A seed and size the pipeline was not tuned on.
 const SEED: u64 = 2026;

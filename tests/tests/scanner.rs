@@ -8,12 +8,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use tatami_client::scan::{
-    self, GrayFrame, PixelFormat, ScanEvent, ScanOptions, Scanner, SourceError, open_recording, to_gray,
-};
 use tatami_core::pass::TrustedKeys;
-use tatami_e2e::corpus::plan;
-use tatami_e2e::recording::write_y4m;
+use tatami_qr_corpus::plan;
+use tatami_qr_corpus::recording::write_y4m;
+use tatami_scan::{
+    self as scan, GrayFrame, PixelFormat, ScanEvent, ScanOptions, Scanner, SourceError, open_recording,
+    to_gray,
+};
 
 /// A camera frame with a pass the pipeline reads, and a frame of nothing.
 struct Door {
@@ -66,13 +67,14 @@ fn save_y4m(frames: &[&GrayFrame], path: &Path) {
     write_y4m(path, frames[0].width, frames[0].height, &pixels).unwrap();
 }
 
-fn scan(
-    door: &Door,
-    source: tatami_client::scan::Recording,
-    options: ScanOptions,
-) -> (Vec<ScanEvent>, scan::ScanStats) {
+fn scan(door: &Door, source: scan::Recording, options: ScanOptions) -> (Vec<ScanEvent>, scan::ScanStats) {
     let keys = door.keys.clone();
-    let scanner = Scanner::start(move || Ok(source), move |text| keys.is_signed(text), options).unwrap();
+    let scanner = Scanner::start(
+        move || Ok(source),
+        move |text: &str| keys.is_signed(text),
+        options,
+    )
+    .unwrap();
     let mut events = Vec::new();
     while let Some(event) = scanner.next_event(Duration::from_mins(1)) {
         let stopped = matches!(event, ScanEvent::Stopped(_));
@@ -172,13 +174,18 @@ fn a_source_that_falls_silent_stops_the_scan_with_a_clear_error() {
         )))]
     );
     assert_eq!(stats.decoded, 1);
-    assert_eq!(SourceError::CameraSilent(options.silence).code(), "camera_silent");
+    let code = SourceError::CameraSilent(options.silence).code();
+    assert_eq!(serde_json::to_value(code).unwrap(), "camera_silent");
 }
 
 #[test]
 fn a_camera_that_is_not_there_is_refused_at_the_start_of_a_scan() {
     // No machine has this many cameras; this one has none.
-    let started = Scanner::start(|| scan::Camera::open(9999, 1280, 720), |_| true, unhurried());
+    let started = Scanner::start(
+        || scan::Camera::open(9999, 1280, 720),
+        |_: &str| true,
+        unhurried(),
+    );
     assert_eq!(started.err(), Some(SourceError::NoCamera));
 }
 

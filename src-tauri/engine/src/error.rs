@@ -3,8 +3,10 @@
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+use tatami_core::api::ErrorCode;
 use tatami_core::doc::DocError;
 use tatami_core::people::Role;
+use ts_rs::TS;
 
 use crate::credentials::KeyringError;
 use crate::remote::RemoteError;
@@ -38,34 +40,80 @@ pub enum EngineError {
     Document(#[from] DocError),
 }
 
+/// The engine's own reasons, beside the server's codes it passes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineCode {
+    NotEnrolled,
+    AlreadyEnrolled,
+    Locked,
+    WrongPin,
+    TooManyAttempts,
+    NotFound,
+    Invalid,
+    StoreForeign,
+    StoreCorrupt,
+    StoreNewer,
+    StoreFailed,
+    KeyringUnavailable,
+    /// A document on this device cannot be read or changed.
+    DocumentInvalid,
+    /// The server cannot be reached.
+    Offline,
+    /// The server's answer was not what the protocol says.
+    ServerGarbled,
+    /// The server refused with a code this build does not know.
+    ServerRefused,
+}
+
+/// Why something could not be done, stable for the screens to act on:
+/// the engine's own reason or the server's, as the server sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(untagged)]
+pub enum Code {
+    Engine(EngineCode),
+    Server(ErrorCode),
+}
+
+impl From<EngineCode> for Code {
+    fn from(code: EngineCode) -> Self {
+        Code::Engine(code)
+    }
+}
+
 impl EngineError {
-    /// Stable, for the UI to translate and act on.
-    pub fn code(&self) -> &str {
-        match self {
-            EngineError::NotEnrolled => "not_enrolled",
-            EngineError::AlreadyEnrolled => "already_enrolled",
-            EngineError::Locked => "locked",
-            EngineError::WrongPin => "wrong_pin",
-            EngineError::TooManyAttempts { .. } => "too_many_attempts",
-            EngineError::Forbidden { .. } => "forbidden",
-            EngineError::NotFound(_) => "not_found",
-            EngineError::Invalid(_) => "invalid",
-            EngineError::Store(StoreError::Foreign { .. }) => "store_foreign",
-            EngineError::Store(StoreError::Corrupt { .. }) => "store_corrupt",
-            EngineError::Store(StoreError::Newer { .. }) => "store_newer",
-            EngineError::Store(_) => "store_failed",
-            EngineError::Keyring(_) => "keyring_unavailable",
-            EngineError::Remote(RemoteError::Unreachable(_)) => "offline",
-            EngineError::Remote(error) => error.code().unwrap_or("server_garbled"),
-            EngineError::Document(_) => "document_invalid",
-        }
+    pub fn code(&self) -> Code {
+        use EngineCode as E;
+        let code = match self {
+            EngineError::NotEnrolled => E::NotEnrolled,
+            EngineError::AlreadyEnrolled => E::AlreadyEnrolled,
+            EngineError::Locked => E::Locked,
+            EngineError::WrongPin => E::WrongPin,
+            EngineError::TooManyAttempts { .. } => E::TooManyAttempts,
+            // The same refusal as the server's, in the same word.
+            EngineError::Forbidden { .. } => return Code::Server(ErrorCode::Forbidden),
+            EngineError::NotFound(_) => E::NotFound,
+            EngineError::Invalid(_) => E::Invalid,
+            EngineError::Store(StoreError::Foreign { .. }) => E::StoreForeign,
+            EngineError::Store(StoreError::Corrupt { .. }) => E::StoreCorrupt,
+            EngineError::Store(StoreError::Newer { .. }) => E::StoreNewer,
+            EngineError::Store(_) => E::StoreFailed,
+            EngineError::Keyring(_) => E::KeyringUnavailable,
+            EngineError::Remote(RemoteError::Unreachable(_)) => E::Offline,
+            EngineError::Remote(RemoteError::Garbled(_)) => E::ServerGarbled,
+            EngineError::Remote(RemoteError::Refused { code, .. }) => {
+                return code.map_or(E::ServerRefused.into(), Code::Server);
+            }
+            EngineError::Document(_) => E::DocumentInvalid,
+        };
+        Code::Engine(code)
     }
 }
 
 impl Serialize for EngineError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut error = s.serialize_struct("EngineError", 2)?;
-        error.serialize_field("code", self.code())?;
+        error.serialize_field("code", &self.code())?;
         error.serialize_field("message", &self.to_string())?;
         error.end()
     }

@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use reqwest::{Client, RequestBuilder, StatusCode};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
-use tatami_core::ids::{DeviceId, DocId, StudentId};
+use tatami_core::api::{CardIssued, Enrolled, ErrorCode, Head, NewDevice, SignIn, Tokens, WaitQuery};
+use tatami_core::ids::{DocId, StudentId};
 use tatami_core::people::Role;
 use tatami_core::sync::{Bootstrap, DocState, SyncRequest, SyncResponse};
 use time::OffsetDateTime;
@@ -24,11 +23,12 @@ pub enum RemoteError {
     /// The server could not be reached or the connection dropped.
     #[error("the server cannot be reached: {0}")]
     Unreachable(String),
-    /// The server answered with an error of its own.
+    /// The server answered with an error of its own: `code` is `None`
+    /// for a code this build does not know (a newer server's).
     #[error("{message}")]
     Refused {
         status: u16,
-        code: String,
+        code: Option<ErrorCode>,
         message: String,
     },
     /// The answer was not what the protocol says.
@@ -37,19 +37,13 @@ pub enum RemoteError {
 }
 
 impl RemoteError {
-    /// The server's error code, if it answered with one.
-    pub fn code(&self) -> Option<&str> {
+    /// The server's error code, if it answered with one this build knows.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            RemoteError::Refused { code, .. } => Some(code),
+            RemoteError::Refused { code, .. } => *code,
             _ => None,
         }
     }
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: String,
-    message: String,
 }
 
 /// One academy on one server.
@@ -58,29 +52,6 @@ pub struct Remote {
     http: Client,
     base: String,
     tenant: String,
-}
-
-/// A device's credential, as the server gave it at enrolment.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Enrolled {
-    pub device_id: DeviceId,
-    pub credential: String,
-    pub role: Role,
-}
-
-#[derive(Deserialize)]
-struct SignedIn {
-    access_token: String,
-}
-
-#[derive(Deserialize)]
-struct CardIssued {
-    card: String,
-}
-
-#[derive(Deserialize)]
-struct Head {
-    head: u64,
 }
 
 impl Remote {
@@ -110,14 +81,22 @@ impl Remote {
         name: &str,
         role: Role,
     ) -> Result<Enrolled, RemoteError> {
-        let signed_in: SignedIn = send_once(
+        let sign_in = SignIn {
+            email: email.to_owned(),
+            password: password.to_owned(),
+        };
+        let signed_in: Tokens = send_once(
             self.request(reqwest::Method::POST, "/v1/auth/sign-in", "")
-                .json(&json!({ "email": email, "password": password })),
+                .json(&sign_in),
         )
         .await?;
+        let device = NewDevice {
+            name: name.to_owned(),
+            role: role.as_str().to_owned(),
+        };
         send_once(
             self.request(reqwest::Method::POST, "/v1/devices", &signed_in.access_token)
-                .json(&json!({ "name": name, "role": role })),
+                .json(&device),
         )
         .await
     }
@@ -148,7 +127,10 @@ impl Remote {
     pub async fn document(&self, credential: &str, id: DocId) -> Result<Option<DocState>, RemoteError> {
         let path = format!("/v1/documents/{id}");
         match send(self.request(reqwest::Method::GET, &path, credential)).await {
-            Err(RemoteError::Refused { code, .. }) if code == "unknown_document" => Ok(None),
+            Err(RemoteError::Refused {
+                code: Some(ErrorCode::UnknownDocument),
+                ..
+            }) => Ok(None),
             other => other.map(Some),
         }
     }
@@ -165,7 +147,7 @@ impl Remote {
     pub async fn wait(&self, credential: &str, cursor: u64) -> Result<u64, RemoteError> {
         let head: Head = send(
             self.request(reqwest::Method::GET, "/v1/sync/wait", credential)
-                .query(&[("cursor", cursor)])
+                .query(&WaitQuery { cursor })
                 .timeout(WAIT_TIMEOUT),
         )
         .await?;
@@ -218,10 +200,10 @@ async fn answer<T: DeserializeOwned>(
             .map(|value| (value, date))
             .map_err(|e| RemoteError::Garbled(e.to_string()));
     }
-    Err(match serde_json::from_slice::<ErrorBody>(&body) {
+    Err(match serde_json::from_slice::<Answered>(&body) {
         Ok(error) => RemoteError::Refused {
             status: status.as_u16(),
-            code: error.code,
+            code: ErrorCode::parse(&error.code),
             message: error.message,
         },
         // A proxy or a restarting server: try again later.
@@ -230,4 +212,13 @@ async fn answer<T: DeserializeOwned>(
         }
         Err(_) => RemoteError::Garbled(format!("status {status} without an error body")),
     })
+}
+
+/// The server's [`ErrorBody`](tatami_core::api::ErrorBody), its code read
+/// apart: one this build does not know (a newer server's) still brings the
+/// server's words.
+#[derive(serde::Deserialize)]
+struct Answered {
+    code: String,
+    message: String,
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use tatami_core::api::ErrorCode;
 use tatami_core::ids::{DeviceId, StudentId, TenantId};
 use tatami_core::people::Role;
 use uuid::Uuid;
@@ -46,12 +47,12 @@ impl Caller {
     pub fn staff(&self, least: Role) -> Result<(Uuid, Role), ApiError> {
         match self.who {
             Who::Staff { user, role } if role.at_least(least) => Ok((user, role)),
-            Who::Staff { .. } => Err(ApiError::forbidden(
-                "forbidden",
+            Who::Staff { .. } => Err(ApiError::new(
+                ErrorCode::Forbidden,
                 format!("this needs the {least} role or above"),
             )),
-            _ => Err(ApiError::forbidden(
-                "forbidden",
+            _ => Err(ApiError::new(
+                ErrorCode::Forbidden,
                 "this needs a signed-in member of staff",
             )),
         }
@@ -62,8 +63,8 @@ impl Caller {
     pub fn staff_or_device(&self, least: Role) -> Result<Role, ApiError> {
         match self.who {
             Who::Device { role, .. } if role.at_least(least) => Ok(role),
-            Who::Device { .. } => Err(ApiError::forbidden(
-                "forbidden",
+            Who::Device { .. } => Err(ApiError::new(
+                ErrorCode::Forbidden,
                 format!("this needs a device enrolled as {least} or above"),
             )),
             _ => self.staff(least).map(|(_, role)| role),
@@ -74,8 +75,8 @@ impl Caller {
     pub fn device(&self) -> Result<(DeviceId, Role), ApiError> {
         match self.who {
             Who::Device { device, role } => Ok((device, role)),
-            _ => Err(ApiError::forbidden(
-                "forbidden",
+            _ => Err(ApiError::new(
+                ErrorCode::Forbidden,
                 "this needs an enrolled device's credential",
             )),
         }
@@ -102,7 +103,10 @@ fn parse_device_credential(token: &str) -> Option<(DeviceId, &str)> {
 }
 
 fn invalid() -> ApiError {
-    ApiError::unauthorized("invalid_token", "sign in again: the credential is not valid")
+    ApiError::new(
+        ErrorCode::InvalidToken,
+        "sign in again: the credential is not valid",
+    )
 }
 
 /// How long a checked device credential is trusted without asking the
@@ -165,14 +169,14 @@ async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> 
         return Err(invalid());
     }
     if row.revoked_at.is_some() {
-        return Err(ApiError::unauthorized(
-            "device_revoked",
+        return Err(ApiError::new(
+            ErrorCode::DeviceRevoked,
             "this device was removed from the academy: enrol it again",
         ));
     }
     if row.expires_at <= time::OffsetDateTime::now_utc() {
-        return Err(ApiError::unauthorized(
-            "device_expired",
+        return Err(ApiError::new(
+            ErrorCode::DeviceExpired,
             "this device's enrolment has expired: enrol it again",
         ));
     }
@@ -186,14 +190,12 @@ async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> 
 fn authenticate_user(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = state.tokens.verify(token, now).map_err(|e| match e {
-        TokenError::Expired => {
-            ApiError::unauthorized("token_expired", "the access token expired: refresh it")
-        }
+        TokenError::Expired => ApiError::new(ErrorCode::TokenExpired, "the access token expired: refresh it"),
         TokenError::Invalid => invalid(),
     })?;
     if claims.tid != *tenant.id.as_uuid() {
-        return Err(ApiError::forbidden(
-            "wrong_tenant",
+        return Err(ApiError::new(
+            ErrorCode::WrongTenant,
             "this credential belongs to another academy",
         ));
     }
@@ -221,7 +223,7 @@ impl FromRequestParts<AppState> for Caller {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::unauthorized("unauthenticated", "sign in first"))?
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "sign in first"))?
             .trim();
         let who = if token.starts_with(DEVICE_PREFIX) {
             authenticate_device(state, &tenant, token).await?

@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
+use tatami_core::api::{SignIn, Tokens};
 
 use super::json::ApiJson;
-use crate::accounts::{self, Tokens};
+use crate::accounts;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -17,13 +18,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/auth/sign-in", post(sign_in))
         .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/sign-out", post(sign_out))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignIn {
-    email: String,
-    password: String,
 }
 
 #[derive(Deserialize)]

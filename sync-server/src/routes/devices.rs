@@ -4,8 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
+use tatami_core::api::{self, Enrolled, ErrorCode};
 use tatami_core::ids::DeviceId;
 use tatami_core::people::Role;
 use time::{Duration, OffsetDateTime};
@@ -26,40 +27,23 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/devices/{id}", delete(revoke))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Enrolment {
-    name: String,
-    /// What the device may change: `front_desk` for a kiosk, `instructor`
-    /// for an instructor's laptop. At most the enrolling admin's role.
-    role: String,
-}
-
-#[derive(Serialize)]
-struct Enrolled {
-    device_id: DeviceId,
-    /// Shown once: the device keeps it in its OS keyring.
-    credential: String,
-    role: Role,
-}
-
 async fn enrol(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<Enrolment>,
+    ApiJson(body): ApiJson<api::NewDevice>,
 ) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
     let (user, by_role) = caller.staff(Role::Admin)?;
-    let role = Role::parse(&body.role).map_err(|e| ApiError::bad_request("invalid_field", e.to_string()))?;
+    let role = Role::parse(&body.role).map_err(|e| ApiError::new(ErrorCode::InvalidField, e.to_string()))?;
     if !by_role.at_least(role) {
-        return Err(ApiError::forbidden(
-            "forbidden",
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
             "a device cannot get more rights than the admin enrolling it",
         ));
     }
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(ApiError::bad_request(
-            "invalid_field",
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
             "name the device in 1 to 60 characters",
         ));
     }
@@ -133,8 +117,8 @@ async fn revoke(
     let tenant = caller.tenant.id;
     let mut tx = db::begin(&state.pool, tenant).await?;
     if !update_device_revoked(&mut tx, tenant, id).await? {
-        return Err(ApiError::not_found(
-            "unknown_device",
+        return Err(ApiError::new(
+            ErrorCode::UnknownDevice,
             "no such device is enrolled here",
         ));
     }

@@ -3,12 +3,13 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use tatami_core::api::{CardIssued, PhonePassIssued};
 use tatami_core::ids::StudentId;
 
 use super::json::ApiPath;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::passes::{self, CardIssued, PhonePassIssued};
+use crate::passes;
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {

@@ -7,7 +7,8 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use tatami_core::api::{ErrorCode, Head, WaitQuery};
 use tatami_core::doc::DocKind;
 use tatami_core::ids::{DeviceId, DocId, TenantId};
 use tatami_core::policy::Writer;
@@ -43,8 +44,8 @@ fn check_protocol(protocol: u32) -> Result<(), ApiError> {
     if protocol == PROTOCOL_VERSION {
         Ok(())
     } else {
-        Err(ApiError::conflict(
-            "protocol_unsupported",
+        Err(ApiError::new(
+            ErrorCode::ProtocolUnsupported,
             format!(
                 "this server speaks sync protocol {PROTOCOL_VERSION}, the device {protocol}: update the app or the server"
             ),
@@ -53,7 +54,7 @@ fn check_protocol(protocol: u32) -> Result<(), ApiError> {
 }
 
 fn to_seq(cursor: u64) -> Result<i64, ApiError> {
-    i64::try_from(cursor).map_err(|_| ApiError::bad_request("invalid_cursor", "the cursor is out of range"))
+    i64::try_from(cursor).map_err(|_| ApiError::new(ErrorCode::InvalidCursor, "the cursor is out of range"))
 }
 
 /// Stores the device's changes, then returns what came after its cursor.
@@ -114,8 +115,8 @@ async fn pull_stored(
     let mut rows = select_changes_after(&mut *tx, tenant, cursor, fetch).await?;
     // Nothing after the cursor: is the cursor even one this server gave?
     if rows.is_empty() && cursor > select_log_head(&mut *tx, tenant).await? {
-        return Err(ApiError::conflict(
-            "cursor_ahead",
+        return Err(ApiError::new(
+            ErrorCode::CursorAhead,
             "this device has seen changes the server does not have: rebuild it from the server",
         ));
     }
@@ -138,16 +139,6 @@ async fn pull_stored(
         cursor: next,
         more,
     })
-}
-
-#[derive(Deserialize)]
-struct WaitQuery {
-    cursor: u64,
-}
-
-#[derive(Serialize)]
-struct Head {
-    head: u64,
 }
 
 /// Answers as soon as the academy's log passes `cursor`, or after 25
@@ -238,7 +229,7 @@ async fn document(
     let mut tx = db::begin(&state.pool, tenant).await?;
     let row = select_document_state(&mut *tx, tenant, *id.as_uuid())
         .await?
-        .ok_or_else(|| ApiError::not_found("unknown_document", "the server has no such document"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownDocument, "the server has no such document"))?;
     let changes = select_changes_after_snapshots(&mut *tx, tenant, &[row.doc_id]).await?;
     tx.commit().await?;
     state

@@ -6,6 +6,7 @@ use axum::routing::{post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tatami_core::api::ErrorCode;
 use tatami_core::ids::StudentId;
 use tatami_core::people::Role;
 use tatami_core::text::{Email, PersonName};
@@ -36,7 +37,7 @@ struct NewUser {
 }
 
 fn invalid(e: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request("invalid_field", e.to_string())
+    ApiError::new(ErrorCode::InvalidField, e.to_string())
 }
 
 async fn create(
@@ -48,16 +49,16 @@ async fn create(
     let account = match (body.role.as_str(), body.student_id) {
         ("member", Some(student)) => Account::Member(student),
         ("member", None) => {
-            return Err(ApiError::bad_request(
-                "invalid_field",
+            return Err(ApiError::new(
+                ErrorCode::InvalidField,
                 "a member account needs student_id",
             ));
         }
         (role, _) => Account::Staff(Role::parse(role).map_err(invalid)?),
     };
     if matches!(account, Account::Staff(role) if role.at_least(Role::Admin)) && by_role != Role::Owner {
-        return Err(ApiError::forbidden(
-            "forbidden",
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
             "only an owner creates owners and admins",
         ));
     }

@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use clap::Parser;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tatami_client::scan::{self, ScanEvent, ScanOptions, Scanner};
 use tatami_client::store::RosterFilter;
 use tatami_client::sync::{EnrolRequest, SyncTask};
 use tatami_client::{Engine, EngineError, EngineOptions, StudentPatch, clock};
@@ -21,6 +20,7 @@ use tatami_core::ids::StudentId;
 use tatami_core::people::StudentStatus;
 use tatami_core::schedule::{Class, SessionKey, WeeklySlot};
 use tatami_core::text::{Email, PersonName, Phone, Prose};
+use tatami_scan::{ScanOptions, Scanner};
 use time::Date;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -121,9 +121,9 @@ enum Command {
     },
 }
 
-/// Scans the recording at `path` as the kiosk scans its camera: every
-/// pass reported is checked in. The outcomes, why the scan stopped, and
-/// the scanner's counts.
+/// Scans the recording at `path` as the kiosk scans its camera, through
+/// the engine's door loop: every pass reported is checked in. The
+/// outcomes (or errors), why the scan stopped, and the scanner's counts.
 fn scan_recording(
     engine: &Engine,
     path: PathBuf,
@@ -131,23 +131,26 @@ fn scan_recording(
     options: ScanOptions,
 ) -> Result<Value, EngineError> {
     let scanner = Scanner::start(
-        move || Ok(scan::open_recording(&path)?.played_at(fps)),
-        engine.pass_checker(),
+        move || Ok(tatami_scan::open_recording(&path)?.played_at(fps)),
+        engine.clone(),
         options,
     )
     .map_err(invalid)?;
     let mut outcomes = Vec::new();
-    let stopped = loop {
-        match scanner.next_event(std::time::Duration::from_secs(30)) {
-            Some(ScanEvent::Read(payload)) => outcomes.push(to_json(engine.check_in_scanned(&payload)?)?),
-            Some(ScanEvent::Stopped(why)) => break why.map(|e| e.code()),
-            None => break Some("no_event"),
-        }
-    };
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let stopped = engine.check_in_reads(&scanner, &never, |outcome| {
+        outcomes.push(match outcome {
+            Ok(outcome) => json!(outcome),
+            Err(error) => json!({ "error": error }),
+        });
+    });
     let stats = scanner.stats();
-    Ok(
-        json!({ "outcomes": outcomes, "stopped": stopped, "decoded": stats.decoded, "skipped": stats.skipped }),
-    )
+    Ok(json!({
+        "outcomes": outcomes,
+        "stopped": stopped.map(|e| e.code()),
+        "decoded": stats.decoded,
+        "skipped": stats.skipped,
+    }))
 }
 
 fn invalid(e: impl std::fmt::Display) -> EngineError {

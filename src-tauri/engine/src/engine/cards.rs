@@ -3,6 +3,7 @@
 //! offline while the student's card version has not moved on.
 
 use serde::Serialize;
+use tatami_core::api::ErrorCode;
 use tatami_core::doc::student;
 use tatami_core::ids::StudentId;
 use tatami_core::pass::{PassKind, StudentTag};
@@ -66,7 +67,10 @@ impl Engine {
                         "{why}; the card is signed by the server: print it once this device is online"
                     )))
                 }),
-            Err(RemoteError::Refused { code, .. }) if code == "unknown_student" => Err(EngineError::Invalid(
+            Err(RemoteError::Refused {
+                code: Some(ErrorCode::UnknownStudent),
+                ..
+            }) => Err(EngineError::Invalid(
                 "this student has not reached the server yet: sync, then try again".into(),
             )),
             Err(other) => Err(other.into()),

@@ -66,17 +66,6 @@ impl Engine {
         self.admit(&academy, &Presented::Pass(verdict), student, None, method)
     }
 
-    /// For the [`Scanner`](crate::scan::Scanner): true when a scanned code
-    /// is a pass this academy signed, so it was read without error.
-    pub fn pass_checker(&self) -> impl Fn(&str) -> bool + Send + 'static {
-        let engine = self.clone();
-        move |text| {
-            engine
-                .academy()
-                .is_some_and(|academy| academy.keys.is_signed(text.trim()))
-        }
-    }
-
     /// Checks in a student picked by staff, to `session` or the session
     /// open now. Staff may admit outside the class window.
     pub fn check_in_manual(

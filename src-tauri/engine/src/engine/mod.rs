@@ -5,6 +5,7 @@
 
 mod cards;
 mod door;
+mod door_scan;
 mod records;
 mod reports;
 mod unlock;
@@ -32,7 +33,7 @@ pub use views::{Profile, SessionInfo};
 
 use crate::academy::Academy;
 use crate::clock::{self, Clock};
-use crate::credentials::Keyring;
+use crate::credentials::{CredentialStore, Keyring};
 use crate::error::EngineError;
 use crate::store::{Meta, Store, docs, rows};
 use crate::sync::SyncStatus;
@@ -42,7 +43,8 @@ use crate::sync::SyncStatus;
 pub struct EngineOptions {
     /// The SQLite file; created if missing.
     pub store: PathBuf,
-    pub keyring: Keyring,
+    /// Where the device credential is kept: the OS keyring by default.
+    pub credentials: Arc<dyn CredentialStore>,
     pub clock: Clock,
 }
 
@@ -50,7 +52,7 @@ impl EngineOptions {
     pub fn new(store: impl Into<PathBuf>) -> Self {
         Self {
             store: store.into(),
-            keyring: Keyring::default(),
+            credentials: Arc::new(Keyring::default()),
             clock: clock::system(),
         }
     }
@@ -100,7 +102,7 @@ impl std::fmt::Debug for Engine {
 
 pub(crate) struct Inner {
     store: Mutex<Store>,
-    pub(crate) keyring: Keyring,
+    pub(crate) credentials: Arc<dyn CredentialStore>,
     /// One HTTP client for the engine's life: its connections stay open
     /// between syncs.
     pub(crate) http: reqwest::Client,
@@ -147,7 +149,7 @@ impl Engine {
         let engine = Self {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
-                keyring: options.keyring,
+                credentials: options.credentials,
                 http: reqwest::Client::new(),
                 clock: options.clock,
                 clock_correction: AtomicI64::new(correction),

@@ -4,6 +4,7 @@
 
 use automerge::{AutoCommit, Change};
 use serde_json::json;
+use tatami_core::api::ErrorCode;
 use tatami_core::doc::{self, DocError, DocKind};
 use tatami_core::ids::DocId;
 use tatami_core::sync::{Bootstrap, Bytes, DocState, PROTOCOL_VERSION, Refused, SyncResponse};
@@ -67,7 +68,7 @@ fn protocol(found: u32) -> Result<(), EngineError> {
     }
     Err(EngineError::Remote(RemoteError::Refused {
         status: 409,
-        code: "protocol_unsupported".into(),
+        code: Some(ErrorCode::ProtocolUnsupported),
         message: format!("the server speaks protocol {found}: update the app"),
     }))
 }

@@ -55,7 +55,7 @@ impl Engine {
             )
             .await?;
         self.inner
-            .keyring
+            .credentials
             .save(enrolled.device_id, &enrolled.credential)?;
         let enrolment = Enrolment {
             server: request.server,
@@ -66,7 +66,7 @@ impl Engine {
         };
         self.set_enrolment(&enrolment)?;
         if let Some(previous) = &previous {
-            self.inner.keyring.delete(previous.device)?;
+            self.inner.credentials.delete(previous.device)?;
         }
         let at = self.now();
         let detail = json!({

@@ -9,6 +9,7 @@ mod clock;
 mod enrol;
 
 use serde::{Deserialize, Serialize};
+use tatami_core::api::ErrorCode;
 use tatami_core::ids::DocId;
 use tatami_core::sync::{PROTOCOL_VERSION, SyncRequest};
 use time::OffsetDateTime;
@@ -132,11 +133,11 @@ impl Engine {
         let enrolment = self.require_enrolment()?;
         let credential = self
             .inner
-            .keyring
+            .credentials
             .load(enrolment.device)?
             .ok_or(EngineError::Remote(RemoteError::Refused {
                 status: 401,
-                code: "device_revoked".into(),
+                code: Some(ErrorCode::DeviceRevoked),
                 message: "this device's credential is missing from the keyring: enrol it again".into(),
             }))?;
         let remote = Remote::new(&self.inner.http, &enrolment.server, &enrolment.academy);
@@ -196,7 +197,10 @@ impl Engine {
             };
             let sent = self.device_clock();
             let (response, server_time) = match remote.sync(&credential, &request).await {
-                Err(RemoteError::Refused { code, .. }) if code == "cursor_ahead" => {
+                Err(RemoteError::Refused {
+                    code: Some(ErrorCode::CursorAhead),
+                    ..
+                }) => {
                     // The server lost changes this device has seen (a
                     // restored backup): start over from its snapshots,
                     // merging, and push everything again.
@@ -247,14 +251,50 @@ impl Engine {
     }
 }
 
-/// What an error means for the indicator.
+/// What an error means for the indicator. Every server code is named, so
+/// a code added to the protocol is not missed here.
 fn connection_after(error: &EngineError) -> Connection {
-    match error.code() {
-        "device_revoked" | "device_expired" | "invalid_token" | "wrong_tenant" | "keyring_unavailable" => {
-            Connection::EnrolAgain
-        }
-        "protocol_unsupported" => Connection::UpdateApp,
-        _ => Connection::Offline,
+    use ErrorCode as C;
+    let code = match error {
+        EngineError::Keyring(_) => return Connection::EnrolAgain,
+        EngineError::Remote(RemoteError::Refused { code: Some(code), .. }) => *code,
+        _ => return Connection::Offline,
+    };
+    match code {
+        C::DeviceRevoked | C::DeviceExpired | C::InvalidToken | C::WrongTenant => Connection::EnrolAgain,
+        C::ProtocolUnsupported => Connection::UpdateApp,
+        // A device is refused these only while the server cannot help it now.
+        C::InvalidBody
+        | C::InvalidPath
+        | C::InvalidQuery
+        | C::InvalidField
+        | C::BodyTooLarge
+        | C::TooManyRequests
+        | C::Internal
+        | C::NoTenant
+        | C::UnknownTenant
+        | C::SlugTaken
+        | C::Unauthenticated
+        | C::TokenExpired
+        | C::InvalidCredentials
+        | C::InvalidRefreshToken
+        | C::RefreshTokenReused
+        | C::AccountDisabled
+        | C::Forbidden
+        | C::EmailTaken
+        | C::WeakPassword
+        | C::InvalidPin
+        | C::NotStaff
+        | C::UnknownUser
+        | C::UnknownDevice
+        | C::InvalidCursor
+        | C::CursorAhead
+        | C::UnknownDocument
+        | C::UnknownStudent
+        | C::StudentInactive
+        | C::NoSigningKey
+        | C::PassTagCollision
+        | C::CardVersionsExhausted => Connection::Offline,
     }
 }
 
@@ -263,10 +303,10 @@ mod tests {
     use super::*;
     use crate::store::StoreError;
 
-    fn refused(code: &str) -> EngineError {
+    fn refused(code: Option<ErrorCode>) -> EngineError {
         EngineError::Remote(RemoteError::Refused {
             status: 401,
-            code: code.into(),
+            code,
             message: String::new(),
         })
     }
@@ -274,16 +314,29 @@ mod tests {
     #[test]
     fn each_failure_tells_the_user_what_to_do() {
         for code in [
-            "device_revoked",
-            "device_expired",
-            "invalid_token",
-            "wrong_tenant",
+            ErrorCode::DeviceRevoked,
+            ErrorCode::DeviceExpired,
+            ErrorCode::InvalidToken,
+            ErrorCode::WrongTenant,
         ] {
-            assert_eq!(connection_after(&refused(code)), Connection::EnrolAgain, "{code}");
+            assert_eq!(
+                connection_after(&refused(Some(code))),
+                Connection::EnrolAgain,
+                "{code}"
+            );
         }
         assert_eq!(
-            connection_after(&refused("protocol_unsupported")),
+            connection_after(&refused(Some(ErrorCode::ProtocolUnsupported))),
             Connection::UpdateApp
+        );
+        assert_eq!(
+            connection_after(&refused(Some(ErrorCode::Internal))),
+            Connection::Offline
+        );
+        assert_eq!(
+            connection_after(&refused(None)),
+            Connection::Offline,
+            "a newer server's code"
         );
         let unreachable = EngineError::Remote(RemoteError::Unreachable("connection refused".into()));
         assert_eq!(connection_after(&unreachable), Connection::Offline);

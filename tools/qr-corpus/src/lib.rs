@@ -22,6 +22,7 @@ mod geometry;
 mod payload;
 mod plan;
 mod raster;
+pub mod recording;
 mod rng;
 mod scene;
 mod surface;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use image::{ExtendedColorType, ImageFormat};
-use tatami_e2e::corpus::plan;
+use tatami_qr_corpus::plan;
 
 #[derive(Debug, Parser)]
 #[command(about = "Write the hard QR corpus: PNG frames and manifest.json")]

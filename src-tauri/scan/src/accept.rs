@@ -10,9 +10,23 @@ use std::time::{Duration, Instant};
 /// A read unverified is believed when read again within this many frames.
 const REPEAT_WITHIN: u64 = 5;
 
+/// Tells a code read without error: true when `code` is certainly what was
+/// printed (a pass whose signature holds), so one read is enough. Asked on
+/// the scanner's decode thread, once a code in sight.
+pub trait Verify: Send + 'static {
+    fn verifies(&self, code: &str) -> bool;
+}
+
+/// Any `Fn(&str) -> bool` verifies: tools with no academy key, tests.
+impl<F: Fn(&str) -> bool + Send + 'static> Verify for F {
+    fn verifies(&self, code: &str) -> bool {
+        self(code)
+    }
+}
+
 /// Decides which reads to report.
 pub(super) struct Acceptance {
-    verify: Box<dyn Fn(&str) -> bool + Send>,
+    verify: Box<dyn Verify>,
     /// A code is not reported again until it has been out of sight this long.
     hold: Duration,
     seen: HashMap<String, Sighting>,
@@ -35,7 +49,7 @@ struct Sighting {
 }
 
 impl Acceptance {
-    pub(super) fn new(verify: impl Fn(&str) -> bool + Send + 'static, hold: Duration) -> Self {
+    pub(super) fn new(verify: impl Verify, hold: Duration) -> Self {
         Self {
             verify: Box::new(verify),
             hold,
@@ -54,7 +68,7 @@ impl Acceptance {
             let before = self.seen.get(code);
             // Reported already, and in sight ever since.
             let known = before.is_some_and(|s| s.reported && since(s) < hold);
-            let believed = known || before.is_some_and(near) || (self.verify)(code);
+            let believed = known || before.is_some_and(near) || self.verify.verifies(code);
             if believed && !known {
                 report.push(code.clone());
             }

@@ -1,10 +1,10 @@
 //! `tatami-qr-decode`: decodes every frame of a corpus directory with plain
 //! rqrr, each call behind `catch_unwind` (rqrr can panic on some images),
-//! or with the engine's scan pipeline (`--pipeline`, with the scanner's
-//! time budget a frame as `--budget-ms`), and prints one JSON
-//! line per frame: `file`, `payloads` (every text
-//! read), `error`, `ms` (the decode alone, not reading the PNG) and
-//! `panicked`. `tools/scan-bench/peers.py` runs it beside other decoders.
+//! or with the scanner's pipeline (`--pipeline`, with the scanner's time
+//! budget a frame as `--budget-ms`), and prints one JSON line per frame:
+//! `file`, `payloads` (every text read), `error`, `ms` (the decode alone,
+//! not reading the PNG) and `panicked`. `tools/scan-bench/peers.py` runs
+//! it beside other decoders.
 
 use std::any::Any;
 use std::error::Error;
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use image::GrayImage;
 use serde_json::json;
-use tatami_client::scan::{self, GrayFrame};
+use tatami_scan::{self as scan, GrayFrame};
 
 #[derive(Debug, Parser)]
 #[command(about = "Decode a QR corpus with plain rqrr, one JSON line per frame")]
@@ -27,7 +27,7 @@ struct Args {
     /// Decode each frame this many times and report the fastest.
     #[arg(long, default_value_t = 1)]
     repeat: u32,
-    /// Decode with the engine's scan pipeline instead of plain rqrr.
+    /// Decode with the scanner's pipeline instead of plain rqrr.
     #[arg(long)]
     pipeline: bool,
     /// With `--pipeline`: start no view that would end past this many
@@ -110,7 +110,7 @@ fn rqrr_decode(image: &GrayImage) -> Decoded {
     decoded
 }
 
-/// The engine's pipeline; it catches rqrr's panics itself and reports
+/// The scanner's pipeline; it catches rqrr's panics itself and reports
 /// them as a frame that did not read.
 fn pipeline_decode(image: &GrayImage, budget: Duration) -> Decoded {
     let frame = GrayFrame::new(

@@ -40,7 +40,6 @@ use automerge::{ActorId, AutoCommit};
 use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 use tatami_client::clock::Clock;
-use tatami_client::credentials::Keyring;
 use tatami_client::store::RosterFilter;
 use tatami_client::sync::EnrolRequest;
 use tatami_client::{Engine, EngineOptions};
@@ -356,11 +355,9 @@ impl Site {
 
 /// An engine over a SQLite file of its own, `dir/<name>.db`.
 fn open(dir: &Path, name: &str, clock: Clock) -> Result<Engine, Failure> {
-    Ok(Engine::open(EngineOptions {
-        store: dir.join(format!("{name}.db")),
-        keyring: Keyring::default(),
-        clock,
-    })?)
+    let mut options = EngineOptions::new(dir.join(format!("{name}.db")));
+    options.clock = clock;
+    Ok(Engine::open(options)?)
 }
 
 fn belts() -> Result<Vec<Rank>, Failure> {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::accept::Acceptance;
+use super::accept::{Acceptance, Verify};
 use super::{FrameSource, GrayFrame, Pace, SourceError, decode_within};
 
 /// How the scanner reports.
@@ -97,12 +97,11 @@ impl Shared {
 impl Scanner {
     /// Opens a source with `open` on the capture thread and starts
     /// scanning it; an error opening it (no camera, busy, denied) is
-    /// returned here. `verify` says whether a code is certainly what was
-    /// printed (a pass whose signature holds): such a code is reported on
-    /// its first read, any other once read twice.
+    /// returned here. A code `verify` verifies is reported on its first
+    /// read, any other once read twice.
     pub fn start<S: FrameSource + 'static>(
         open: impl FnOnce() -> Result<S, SourceError> + Send + 'static,
-        verify: impl Fn(&str) -> bool + Send + 'static,
+        verify: impl Verify,
         options: ScanOptions,
     ) -> Result<Self, SourceError> {
         let shared = Arc::new(Shared::default());

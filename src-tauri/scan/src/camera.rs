@@ -7,13 +7,12 @@ use nokhwa::NokhwaError;
 use nokhwa::utils::{
     ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution,
 };
-use ts_rs::TS;
 
 use super::pixels::{PixelFormat, to_gray};
 use super::{FrameSource, GrayFrame, Pace, SourceError};
 
 /// A camera the system offers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraInfo {
     pub index: u32,
     pub name: String,
@@ -139,6 +138,7 @@ mod tests {
     use std::io;
 
     use super::*;
+    use crate::CameraCode;
 
     /// What V4L2 says, as nokhwa passes it on.
     fn v4l2(errno: i32) -> NokhwaError {
@@ -168,7 +168,7 @@ mod tests {
             SourceError::CameraUnplugged
         );
         let other = camera_error(&v4l2(5), SourceError::NoCamera);
-        assert_eq!(other.code(), "camera_failed");
+        assert_eq!(other.code(), CameraCode::CameraFailed);
         assert!(other.to_string().contains("Input/output error"), "{other}");
     }
 

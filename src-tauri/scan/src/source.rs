@@ -51,18 +51,32 @@ pub enum SourceError {
     BadFrame(String),
 }
 
+/// A [`SourceError`]'s stable code, for the app to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CameraCode {
+    NoCamera,
+    CameraBusy,
+    CameraDenied,
+    CameraUnplugged,
+    CameraSilent,
+    CameraFailed,
+    RecordingUnreadable,
+    BadFrame,
+}
+
 impl SourceError {
-    /// A stable code for the app.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> CameraCode {
         match self {
-            Self::NoCamera => "no_camera",
-            Self::CameraBusy => "camera_busy",
-            Self::CameraDenied => "camera_denied",
-            Self::CameraUnplugged => "camera_unplugged",
-            Self::CameraSilent(_) => "camera_silent",
-            Self::Camera(_) => "camera_failed",
-            Self::Recording { .. } => "recording_unreadable",
-            Self::BadFrame(_) => "bad_frame",
+            Self::NoCamera => CameraCode::NoCamera,
+            Self::CameraBusy => CameraCode::CameraBusy,
+            Self::CameraDenied => CameraCode::CameraDenied,
+            Self::CameraUnplugged => CameraCode::CameraUnplugged,
+            Self::CameraSilent(_) => CameraCode::CameraSilent,
+            Self::Camera(_) => CameraCode::CameraFailed,
+            Self::Recording { .. } => CameraCode::RecordingUnreadable,
+            Self::BadFrame(_) => CameraCode::BadFrame,
         }
     }
 

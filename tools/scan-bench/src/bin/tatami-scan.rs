@@ -1,4 +1,4 @@
-//! `tatami-scan`: runs the engine's scanner on a camera or a recording and
+//! `tatami-scan`: runs the scanner on a camera or a recording and
 //! prints one JSON line per event: each code read once believed, then why
 //! the scan stopped and the scanner's counts. No academy key here, so a
 //! code is believed once read in two nearby frames (or at once, `--once`).
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use serde_json::json;
-use tatami_client::scan::{self, Camera, ScanEvent, ScanOptions, Scanner, SourceError};
+use tatami_scan::{self as scan, Camera, ScanEvent, ScanOptions, Scanner, SourceError};
 
 #[derive(Debug, Parser)]
 #[command(about = "Scan QR codes from a camera or a recording, one JSON line per event")]
@@ -53,7 +53,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     if args.list {
         for camera in scan::cameras()? {
-            println!("{}", serde_json::to_string(&camera)?);
+            let scan::CameraInfo {
+                index,
+                name,
+                description,
+            } = camera;
+            println!(
+                "{}",
+                json!({ "index": index, "name": name, "description": description })
+            );
         }
         return Ok(());
     }
