@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::ids::DeviceId;
@@ -17,7 +16,8 @@ macro_rules! error_codes {
     ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
         /// Why the server refused a request, as its error body's `code`:
         /// stable, for programs to act on (the `message` is for people).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum ErrorCode {
             $($(#[doc = $doc])* #[serde(rename = $text)] $variant,)*
         }

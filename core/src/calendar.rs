@@ -1,20 +1,25 @@
 //! Calendar arithmetic the rules need: "three months in rank", "age 16";
 //! and the academy's wall clock, which decides what "today" is everywhere.
+//! The time-zone rules are the database bundled into the build (see
+//! [`TimeZoneName`]), never the system's, so every device and the server
+//! decide alike.
 
 use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 use crate::text::TimeZoneName;
 
 /// `utc` in the academy's time zone, so a device anywhere and the server
-/// agree on the academy's date and hour. A zone this system's time zone
-/// database does not know counts as UTC.
+/// agree on the academy's date and hour. Saturates at the ends of time
+/// (years beyond ±9999), where no academy opens.
 pub fn academy_time(utc: OffsetDateTime, zone: &TimeZoneName) -> OffsetDateTime {
-    let offset = jiff::tz::TimeZone::get(zone.as_str())
-        .ok()
-        .zip(jiff::Timestamp::from_second(utc.unix_timestamp()).ok())
-        .and_then(|(zone, instant)| UtcOffset::from_whole_seconds(zone.to_offset(instant).seconds()).ok())
-        .unwrap_or(UtcOffset::UTC);
-    utc.to_offset(offset)
+    let instant = jiff::Timestamp::from_second(utc.unix_timestamp()).unwrap_or(if utc.year() < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    let seconds = zone.zone().to_offset(instant).seconds();
+    // An offset jiff gives is always within ±26 hours, which time takes.
+    utc.to_offset(UtcOffset::from_whole_seconds(seconds).unwrap_or(UtcOffset::UTC))
 }
 
 /// `date` plus `months` calendar months, clamped to the end of a shorter
@@ -63,9 +68,9 @@ mod tests {
             academy_time(datetime!(2026-07-15 18:00 UTC), &sao_paulo).hour(),
             15
         );
-        let unknown = TimeZoneName::parse("Mars/Olympus_Mons").unwrap();
+        let utc = TimeZoneName::parse("UTC").unwrap();
         assert_eq!(
-            academy_time(datetime!(2026-07-15 18:00 UTC), &unknown).offset(),
+            academy_time(datetime!(2026-07-15 18:00 UTC), &utc).offset(),
             UtcOffset::UTC
         );
     }

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime};
-use ts_rs::TS;
 
 use crate::pass::{PassError, PassKind, StudentTag, VerifiedPass};
 use crate::people::{Student, StudentStatus};
@@ -12,7 +11,8 @@ use crate::schedule::{Session, SessionKey, Timing};
 use crate::words::word_enum;
 
 /// What to do about a rule that can warn or refuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Enforcement {
     Warn,
@@ -24,7 +24,8 @@ word_enum!(Enforcement, "enforcement", {
 });
 
 /// An academy's check-in rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckInSettings {
     /// Check-in opens this many minutes before a class starts...
     pub opens_before_minutes: u16,
@@ -64,10 +65,11 @@ pub enum Presented {
 }
 
 /// A phone pass, as far as single use is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PassUse {
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub issued: OffsetDateTime,
     pub nonce: u16,
 }
@@ -97,7 +99,8 @@ pub struct Scan<'a> {
 }
 
 /// The outcome shown at the door.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Decision {
     /// Record a new attendance.
@@ -107,7 +110,7 @@ pub enum Decision {
     /// Already in this session: record nothing, greet again.
     AlreadyCheckedIn {
         #[serde(with = "time::serde::rfc3339")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         at: OffsetDateTime,
     },
     Refuse {
@@ -116,18 +119,20 @@ pub enum Decision {
 }
 
 /// Admitted, but staff should know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Warning {
     MembershipLapsed {
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         paid_until: Date,
     },
     StudentPaused,
 }
 
 /// Why a scan was refused; `code` is stable for the UI to translate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     InvalidPass {
@@ -141,26 +146,26 @@ pub enum Refusal {
     },
     PassAlreadyUsed {
         #[serde(with = "time::serde::rfc3339")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         at: OffsetDateTime,
     },
     StudentInactive,
     StudentPaused,
     MembershipLapsed {
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         paid_until: Date,
     },
     OutsideClassWindow {
         #[serde(with = "crate::wire::local_date_time")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         opens: PrimitiveDateTime,
         #[serde(with = "crate::wire::local_date_time")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         closes: PrimitiveDateTime,
     },
     AntiPassback {
         #[serde(with = "time::serde::rfc3339")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         retry_after: OffsetDateTime,
     },
 }

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use ts_rs::TS;
 
 use crate::belt::Grade;
 use crate::ids::{GuardianId, NoteId, StaffId, StudentId};
@@ -10,7 +9,8 @@ use crate::text::{Email, PersonName, Phone, Prose};
 use crate::words::word_enum;
 
 /// Whether a student trains now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StudentStatus {
     Active,
@@ -26,20 +26,21 @@ word_enum!(StudentStatus, "student status", {
 });
 
 /// A student as every device and the server see them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Student {
     pub id: StudentId,
     pub name: PersonName,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
-    #[ts(type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub born_on: Option<Date>,
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub joined_on: Date,
     pub status: StudentStatus,
     /// Membership is paid up to and including this day; `None` when the
     /// academy does not track payments for this student.
-    #[ts(type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub paid_until: Option<Date>,
     /// Printed cards with an older version are revoked.
     pub card_version: u16,
@@ -72,7 +73,8 @@ impl Student {
 }
 
 /// A parent or other contact of a (usually young) student.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Guardian {
     pub id: GuardianId,
     pub name: PersonName,
@@ -82,18 +84,20 @@ pub struct Guardian {
 }
 
 /// A dated remark about a student by a member of staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Note {
     pub id: NoteId,
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: OffsetDateTime,
     pub by: StaffId,
     pub text: Prose,
 }
 
 /// What a staff member may do; ordered from most to least powerful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -116,7 +120,8 @@ impl Role {
 }
 
 /// A member of staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Staff {
     pub id: StaffId,
     pub name: PersonName,

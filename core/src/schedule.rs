@@ -8,13 +8,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, Weekday};
-use ts_rs::TS;
 
 use crate::ids::{ClassId, SlotId};
 use crate::text::{Color, Label};
 
 /// A kind of class the academy teaches: "Fundamentals", "Kids".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Class {
     pub id: ClassId,
     pub name: Label,
@@ -22,16 +22,20 @@ pub struct Class {
 }
 
 /// One weekly occurrence of a class: "Fundamentals, Mondays 18:00, 60 min".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WeeklySlot {
     pub id: SlotId,
     pub class: ClassId,
-    #[ts(
-        type = "\"Monday\" | \"Tuesday\" | \"Wednesday\" | \"Thursday\" | \"Friday\" | \"Saturday\" | \"Sunday\""
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            type = "\"Monday\" | \"Tuesday\" | \"Wednesday\" | \"Thursday\" | \"Friday\" | \"Saturday\" | \"Sunday\""
+        )
     )]
     pub weekday: Weekday,
     #[serde(with = "crate::wire::clock_time")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub starts: Time,
     pub minutes: u16,
 }
@@ -46,7 +50,8 @@ pub enum ScheduleError {
 }
 
 /// The academy's week, sorted by day and time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(try_from = "Vec<WeeklySlot>", into = "Vec<WeeklySlot>")]
 pub struct Schedule {
     slots: Vec<WeeklySlot>,
@@ -143,7 +148,8 @@ impl FromStr for ClassRef {
 }
 
 /// A class id, or `"open-mat"`.
-impl TS for ClassRef {
+#[cfg(feature = "ts")]
+impl ts_rs::TS for ClassRef {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;
 
@@ -170,10 +176,11 @@ impl<'de> Deserialize<'de> for ClassRef {
 }
 
 /// One class on one day: the identity of a roll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionKey {
     pub class: ClassRef,
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub date: Date,
 }
 
@@ -187,12 +194,13 @@ impl SessionKey {
 }
 
 /// When a session happens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "timing", rename_all = "snake_case")]
 pub enum Timing {
     Scheduled {
         #[serde(with = "crate::wire::local_date_time")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         starts: PrimitiveDateTime,
         minutes: u16,
     },
@@ -201,7 +209,8 @@ pub enum Timing {
 }
 
 /// A session with its timing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Session {
     pub key: SessionKey,
     pub timing: Timing,

@@ -3,7 +3,6 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use ts_rs::TS;
 
 /// Why a piece of text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,7 +81,8 @@ fn clean(input: &str, what: &'static str, max: usize) -> Result<String, TextErro
 }
 
 /// An academy's short name, used as its subdomain: `golden-tiger`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Slug(String);
 
@@ -134,7 +134,8 @@ text_type!(Slug);
 /// An email address, lowercased: it identifies an account, and mailboxes
 /// that differ only in case are the same person in practice. Checked for
 /// shape only: whether it receives mail is for a confirmation to find out.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -165,7 +166,8 @@ impl Email {
 text_type!(Email);
 
 /// A person's name as they write it (any script), at most 120 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct PersonName(String);
 
@@ -189,7 +191,8 @@ impl PersonName {
 text_type!(PersonName);
 
 /// A short display label: a class name, a belt name. At most 60 characters.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Label(String);
 
@@ -202,7 +205,8 @@ text_type!(Label);
 
 /// Free text of several lines: notes, promotion remarks. At most 4,000
 /// characters; may be empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Prose(String);
 
@@ -226,7 +230,8 @@ text_type!(Prose);
 
 /// A phone number as typed: digits with optional `+`, spaces, dots, dashes
 /// and parentheses; 6 to 15 digits (E.164 allows at most 15).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Phone(String);
 
@@ -249,7 +254,8 @@ impl Phone {
 text_type!(Phone);
 
 /// A colour as `#rrggbb`, stored lowercase.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Color(String);
 
@@ -277,7 +283,8 @@ pub const LOGO_MAX_BYTES: usize = 48 * 1024;
 
 /// An academy's logo: a PNG, JPEG or WebP image as a `data:` URL of at most
 /// [`LOGO_MAX_BYTES`], whose bytes are the type it names.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Logo(String);
 
@@ -311,27 +318,87 @@ impl Logo {
 }
 text_type!(Logo);
 
-/// An IANA time zone name such as `Europe/Lisbon`, checked for shape; the
-/// device or server that converts times checks that its database knows it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, TS)]
-#[serde(transparent)]
-pub struct TimeZoneName(String);
+/// An IANA time zone such as `Europe/Lisbon`: the academy's wall clock.
+/// Only a zone in the time-zone database bundled into this build is one,
+/// so every device and the server read the same hour and day from it,
+/// whatever the system they run on has installed.
+#[derive(Debug, Clone)]
+pub struct TimeZoneName {
+    name: String,
+    zone: jiff::tz::TimeZone,
+}
 
 impl TimeZoneName {
     pub fn parse(input: &str) -> Result<Self, TextError> {
         const WHAT: &str = "time zone";
-        let s = clean(input, WHAT, 64)?;
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "/_-+".contains(c);
-        if !s.chars().all(allowed) || s.starts_with('/') || s.ends_with('/') {
-            return Err(TextError::Invalid {
-                what: WHAT,
-                reason: "use an IANA name such as Europe/Lisbon",
-            });
-        }
-        Ok(Self(s))
+        let unknown = TextError::Invalid {
+            what: WHAT,
+            reason: "not a zone this build knows: use an IANA name such as Europe/Lisbon",
+        };
+        let name = clean(input, WHAT, 64)?;
+        let zone = jiff::tz::TimeZoneDatabase::bundled()
+            .get(&name)
+            .map_err(|_| unknown)?;
+        Ok(Self { name, zone })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The zone's rules: offsets and daylight saving over time.
+    pub fn zone(&self) -> &jiff::tz::TimeZone {
+        &self.zone
     }
 }
-text_type!(TimeZoneName);
+
+/// Zones are the same when their names are: the rules come from the name.
+impl PartialEq for TimeZoneName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for TimeZoneName {}
+
+impl fmt::Display for TimeZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl AsRef<str> for TimeZoneName {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Serialize for TimeZoneName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeZoneName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "ts")]
+impl ts_rs::TS for TimeZoneName {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+
+    fn inline(config: &ts_rs::Config) -> String {
+        Self::name(config)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -452,6 +519,9 @@ mod tests {
         assert!(TimeZoneName::parse("UTC").is_ok());
         assert!(TimeZoneName::parse("Europe/Lisbon; DROP").is_err());
         assert!(TimeZoneName::parse("/etc/passwd").is_err());
+        // Shaped like a zone, but no such zone: refused, never taken as UTC.
+        assert!(TimeZoneName::parse("Mars/Olympus_Mons").is_err());
+        assert!(serde_json::from_str::<TimeZoneName>("\"Mars/Olympus_Mons\"").is_err());
     }
 
     #[test]

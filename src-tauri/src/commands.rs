@@ -2,8 +2,12 @@
 //! Declared once through `commands!`, which makes the Tauri command, adds
 //! it to the handler and describes it for the TypeScript bindings, so a
 //! command cannot exist on one side only. `blocking` and `plain` commands
-//! run off the UI thread (`plain` ones cannot fail); `async` ones on the
-//! app's runtime.
+//! (`plain` ones cannot fail) run on a blocking thread: they read and
+//! write the store, and on the app's async threads they would hold up
+//! events and every other command. `async` ones run on the app's runtime
+//! and keep their own blocking work off it.
+
+use std::sync::Arc;
 
 use tatami_client::error::EngineCode;
 use tatami_client::store::{AttendanceRow, RosterFilter, RosterRow};
@@ -19,9 +23,9 @@ use tatami_core::schedule::SessionKey;
 use tatami_core::text::Prose;
 
 use crate::door_camera::CameraFeed;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
+use crate::screen_types::{DeviceState, Period, PrintableCard, PromotionRequest, StaffMember};
 use crate::shell::Shell;
-use crate::views::{AppState, Period, PrintableCard, PromotionRequest, StaffMember};
 
 macro_rules! commands {
     ($($(#[doc = $doc:literal])* $kind:ident fn $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block)*) => {
@@ -44,28 +48,45 @@ macro_rules! commands {
     };
     (@one blocking [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
-        #[tauri::command(async, rename_all = "snake_case")]
-        fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
-            let $shell: &Shell = &state;
-            Ok($body?)
+        #[tauri::command(rename_all = "snake_case")]
+        async fn $name(state: tauri::State<'_, Arc<Shell>>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+            let shell = Arc::clone(&state);
+            off_async_threads(move || -> Result<$ret, CommandError> {
+                let $shell: &Shell = &shell;
+                Ok($body?)
+            })
+            .await
         }
     };
     (@one plain [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
-        #[tauri::command(async, rename_all = "snake_case")]
-        fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
-            let $shell: &Shell = &state;
-            Ok($body)
+        #[tauri::command(rename_all = "snake_case")]
+        async fn $name(state: tauri::State<'_, Arc<Shell>>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+            let shell = Arc::clone(&state);
+            off_async_threads(move || -> Result<$ret, CommandError> {
+                let $shell: &Shell = &shell;
+                Ok($body)
+            })
+            .await
         }
     };
     (@one async [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*
         #[tauri::command(rename_all = "snake_case")]
-        async fn $name(state: tauri::State<'_, Shell>, $($arg: $ty),*) -> Result<$ret, CommandError> {
+        async fn $name(state: tauri::State<'_, Arc<Shell>>, $($arg: $ty),*) -> Result<$ret, CommandError> {
             let $shell: &Shell = &state;
             Ok($body.await?)
         }
     };
+}
+
+/// Runs a command's `work` on a blocking thread.
+async fn off_async_threads<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| CommandError::new(ShellCode::CommandFailed, format!("the command failed: {e}")))?
 }
 
 /// Notes are prose: checked here so a bad note is an error
@@ -76,7 +97,7 @@ fn prose(text: &str) -> Result<Prose, CommandError> {
 
 commands! {
     /// Enrolment, academy, who is signed in, sync status: the first screen.
-    blocking fn app_state(shell) -> AppState { shell.state() }
+    blocking fn device_state(shell) -> DeviceState { shell.state() }
 
     /// Enrols this device with an admin's sign-in (online, once).
     async fn enrol(shell, request: EnrolRequest) -> Enrolment { shell.enrol(request) }
@@ -166,4 +187,70 @@ commands! {
 
     /// Stops the door camera (leaving the kiosk).
     plain fn stop_camera(shell) -> () { shell.stop_camera() }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::sync::{Arc, Condvar, Mutex, PoisonError};
+    use std::time::Duration;
+
+    use super::off_async_threads;
+
+    /// Held until released, or ten seconds at most.
+    #[derive(Default)]
+    struct Gate {
+        open: Mutex<bool>,
+        opened: Condvar,
+    }
+
+    impl Gate {
+        fn wait(&self) {
+            let open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+            let _held = self
+                .opened
+                .wait_timeout_while(open, Duration::from_secs(10), |open| !*open)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+
+        fn release(&self) {
+            *self.open.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            self.opened.notify_all();
+        }
+    }
+
+    /// Slow commands, more than the app's runtime has threads, all still
+    /// running: an event is still forwarded and another command still
+    /// answers. (Run on the async threads, the slow ones would hold every
+    /// one of them until released.)
+    #[test]
+    fn slow_commands_leave_events_and_other_commands_free() {
+        let gate = Arc::new(Gate::default());
+        let threads = std::thread::available_parallelism().map_or(4, usize::from);
+        for _ in 0..threads * 4 {
+            let gate = Arc::clone(&gate);
+            tauri::async_runtime::spawn(off_async_threads(move || {
+                gate.wait();
+                Ok(())
+            }));
+        }
+        let (event, forwarded) = mpsc::channel();
+        tauri::async_runtime::spawn(async move {
+            tokio::task::yield_now().await;
+            let _ = event.send(());
+        });
+        let (answer, answered) = mpsc::channel();
+        tauri::async_runtime::spawn(async move {
+            let _ = answer.send(off_async_threads(|| Ok(42)).await);
+        });
+        let event_went = forwarded.recv_timeout(Duration::from_secs(5)).is_ok();
+        let other = answered.recv_timeout(Duration::from_secs(5));
+        gate.release();
+        assert!(event_went, "an event waited for slow commands");
+        assert_eq!(
+            other.ok().and_then(Result::ok),
+            Some(42),
+            "a command waited for slow ones"
+        );
+    }
 }

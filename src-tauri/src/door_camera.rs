@@ -18,9 +18,9 @@ use tatami_scan::{CameraCode, FrameSource, GrayFrame, Pace, ScanOptions, Scanner
 use tauri::AppHandle;
 use ts_rs::TS;
 
+use crate::config::CameraSource;
 use crate::error::{CommandError, ShellCode};
 use crate::events::AppEvent;
-use crate::settings::CameraSource;
 
 /// Recordings stand in for a camera at its pace.
 const RECORDING_FPS: u32 = 30;

@@ -22,8 +22,12 @@ pub(crate) enum ShellCode {
     ExportFailed,
     /// A frame was pushed while the door camera takes none.
     CameraOff,
+    /// A command stopped unexpectedly (a bug); the message says how.
+    CommandFailed,
 }
 
+/// Every code a command can fail with: the engine's (with the server's it
+/// passes on), the door camera's and the shell's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(untagged)]
 pub(crate) enum CommandCode {

@@ -9,18 +9,18 @@
 #[cfg(test)]
 mod bindings;
 mod commands;
+mod config;
 mod door_camera;
 mod error;
 mod events;
-mod settings;
+mod screen_types;
 mod shell;
-mod views;
 
 use std::process::ExitCode;
 
 use tauri::Manager;
 
-use crate::settings::Settings;
+use crate::config::AppConfig;
 use crate::shell::Shell;
 
 /// Opens the device's store and shows the window. A store that cannot be
@@ -38,9 +38,9 @@ pub fn run() -> ExitCode {
         .init();
     let result = tauri::Builder::default()
         .setup(|app| {
-            let settings = Settings::from_env(app.handle())?;
-            let shell = Shell::open(app.handle().clone(), settings)?;
-            app.manage(shell);
+            let config = AppConfig::from_env(app.handle())?;
+            let shell = Shell::open(app.handle().clone(), config)?;
+            app.manage(std::sync::Arc::new(shell));
             Ok(())
         })
         .invoke_handler(commands::handler())

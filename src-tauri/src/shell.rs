@@ -8,15 +8,15 @@ use tatami_client::{Engine, EngineError, EngineOptions, Enrolment};
 use tatami_scan::{CameraCode, GrayFrame};
 use tauri::{AppHandle, Manager};
 
+use crate::config::AppConfig;
 use crate::door_camera::{CameraFeed, DoorCamera};
 use crate::error::{CommandError, ShellCode};
 use crate::events;
-use crate::settings::Settings;
-use crate::views::{AppState, Period};
+use crate::screen_types::{DeviceState, Period};
 
 pub(crate) struct Shell {
     pub engine: Engine,
-    pub settings: Settings,
+    pub config: AppConfig,
     app: AppHandle,
     sync: Mutex<Option<SyncTask>>,
     camera: Mutex<Option<DoorCamera>>,
@@ -27,12 +27,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shell {
-    pub(crate) fn open(app: AppHandle, settings: Settings) -> Result<Self, EngineError> {
-        let engine = Engine::open(EngineOptions::new(&settings.store))?;
+    pub(crate) fn open(app: AppHandle, config: AppConfig) -> Result<Self, EngineError> {
+        let engine = Engine::open(EngineOptions::new(&config.store))?;
         events::forward(&app, engine.subscribe());
         let shell = Self {
             engine,
-            settings,
+            config,
             app,
             sync: Mutex::new(None),
             camera: Mutex::new(None),
@@ -55,8 +55,8 @@ impl Shell {
         Ok(enrolment)
     }
 
-    pub(crate) fn state(&self) -> Result<AppState, EngineError> {
-        AppState::of(&self.engine, self.settings.server_hint.clone())
+    pub(crate) fn state(&self) -> Result<DeviceState, EngineError> {
+        DeviceState::of(&self.engine, self.config.server_hint.clone())
     }
 
     /// Writes the period's check-ins to `tatami-attendance-<from>-<to>.csv`
@@ -83,11 +83,7 @@ impl Shell {
         if let Some(running) = camera.as_ref().filter(|c| !c.stopped()) {
             return Ok(running.feed());
         }
-        let started = DoorCamera::start(
-            self.engine.clone(),
-            self.settings.camera.clone(),
-            self.app.clone(),
-        )?;
+        let started = DoorCamera::start(self.engine.clone(), self.config.camera.clone(), self.app.clone())?;
         let feed = started.feed();
         *camera = Some(started);
         Ok(feed)

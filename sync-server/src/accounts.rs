@@ -152,9 +152,15 @@ pub async fn sign_in(
         .check(&key, Instant::now())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
 
-    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    // The user is read in a transaction of its own: no database connection
+    // is held through the hash, which takes far longer than any query.
     let user = match Email::parse(email) {
-        Ok(parsed) => select_user_by_email(&mut tx, tenant.id, parsed.as_str()).await?,
+        Ok(parsed) => {
+            let mut tx = db::begin(&state.pool, tenant.id).await?;
+            let user = select_user_by_email(&mut tx, tenant.id, parsed.as_str()).await?;
+            tx.commit().await?;
+            user
+        }
         Err(_) => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
@@ -169,6 +175,7 @@ pub async fn sign_in(
     .await
     .map_err(ApiError::internal)?;
 
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
     let Some(user) = user.filter(|_| matches) else {
         state.sign_in_failures.fail(&key, Instant::now());
         insert_audit(

@@ -13,44 +13,58 @@ use crate::state::AppState;
 use crate::sync::Push;
 use crate::sync::stored::Stored;
 
-/// Stores every change of `doc` made since `since` (all of them for a new
-/// document) as the server's.
-async fn store(
-    state: &AppState,
-    tenant: TenantId,
-    id: DocId,
-    doc: &mut AutoCommit,
-    since: &[automerge::ChangeHash],
-) -> Result<(), ApiError> {
+/// Documents pushed at once: a push of the server's is one transaction of
+/// the academy's writer, which other devices' pushes wait behind.
+const PUSH_DOCS: usize = 40;
+
+/// The changes of `doc` made since `since` (all of them for a new
+/// document), committed first.
+fn changes_since(id: DocId, doc: &mut AutoCommit, since: &[automerge::ChangeHash]) -> DocChanges {
     doc.commit();
     let changes = doc
         .get_changes(since)
         .iter()
         .map(|c| Bytes(c.raw_bytes().to_vec()))
         .collect();
-    let push = Push {
-        writer: Writer::Server,
-        device: None,
-        docs: vec![DocChanges { doc: id, changes }],
-    };
-    let refused = state.sync.push(tenant, push).await.map_err(ApiError::internal)?;
-    match refused.into_iter().next() {
-        None => Ok(()),
-        Some(r) => Err(ApiError::internal(std::io::Error::other(format!(
-            "the server's own change was refused: {}",
-            r.message
-        )))),
+    DocChanges { doc: id, changes }
+}
+
+/// Stores `docs` as the server's changes, a few documents a push.
+async fn store(state: &AppState, tenant: TenantId, docs: Vec<DocChanges>) -> Result<(), ApiError> {
+    let mut docs = docs.into_iter().peekable();
+    while docs.peek().is_some() {
+        let push = Push {
+            writer: Writer::Server,
+            device: None,
+            docs: docs.by_ref().take(PUSH_DOCS).collect(),
+        };
+        let refused = state.sync.push(tenant, push).await.map_err(ApiError::internal)?;
+        if let Some(r) = refused.into_iter().next() {
+            return Err(ApiError::internal(std::io::Error::other(format!(
+                "the server's own change was refused: {}",
+                r.message
+            ))));
+        }
     }
+    Ok(())
 }
 
 /// Stores a document the server created.
-pub async fn create(
+pub async fn create(state: &AppState, tenant: TenantId, id: DocId, doc: AutoCommit) -> Result<(), ApiError> {
+    create_all(state, tenant, vec![(id, doc)]).await
+}
+
+/// Stores documents the server created.
+pub async fn create_all(
     state: &AppState,
     tenant: TenantId,
-    id: DocId,
-    mut doc: AutoCommit,
+    docs: Vec<(DocId, AutoCommit)>,
 ) -> Result<(), ApiError> {
-    store(state, tenant, id, &mut doc, &[]).await
+    let changes = docs
+        .into_iter()
+        .map(|(id, mut doc)| changes_since(id, &mut doc, &[]))
+        .collect();
+    store(state, tenant, changes).await
 }
 
 /// Loads the server's copy of document `id`, edits it as the server, and
@@ -79,6 +93,6 @@ where
     })
     .await
     .map_err(ApiError::internal)??;
-    store(state, tenant, id, &mut doc, &before).await?;
+    store(state, tenant, vec![changes_since(id, &mut doc, &before)]).await?;
     Ok(Some(value))
 }

@@ -11,6 +11,7 @@ use tatami_core::ids::StudentId;
 use tatami_core::people::Role;
 use tatami_sync_server::auth::token::{Claims, TokenKey};
 use tatami_sync_server::db;
+use tatami_sync_server::postgres::testing::fresh_database;
 
 async fn audit_actions(server: &TestServer, tenant: &tatami_sync_server::tenancy::Tenant) -> Vec<String> {
     let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
@@ -18,6 +19,56 @@ async fn audit_actions(server: &TestServer, tenant: &tatami_sync_server::tenancy
         .fetch_all(&mut *tx)
         .await
         .unwrap()
+}
+
+/// A sign-in holds no database connection while it hashes the password:
+/// with two connections for the whole server (making the academy takes
+/// both), a request that needs the database is answered again and again
+/// while four sign-ins hash. (Held through each hash, the connections
+/// would keep every other request waiting until a sign-in finished.)
+#[tokio::test]
+async fn sign_ins_hash_without_holding_a_database_connection() {
+    let server = TestServer::start_with(fresh_database().await, |settings| {
+        settings.database.max_connections = 2;
+    })
+    .await;
+    let tiger = server.academy("golden-tiger").await;
+    let mut emails = Vec::new();
+    for _ in 0..4 {
+        emails.push(server.staff(&tiger, Role::FrontDesk).await);
+    }
+    let signed_in = std::sync::atomic::AtomicBool::new(false);
+    let sign_in = |email: &String| {
+        let email = email.clone();
+        let (server, signed_in) = (&server, &signed_in);
+        async move {
+            server.sign_in("golden-tiger", &email).await;
+            signed_in.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    };
+    let answered_meanwhile = async {
+        let mut answered = 0;
+        loop {
+            let ready = server.request(Method::GET, "golden-tiger", "/readyz", None);
+            assert_eq!(ready.send().await.unwrap().status(), StatusCode::OK);
+            if signed_in.load(std::sync::atomic::Ordering::SeqCst) {
+                return answered;
+            }
+            answered += 1;
+        }
+    };
+    let ((), (), (), (), answered) = tokio::join!(
+        sign_in(&emails[0]),
+        sign_in(&emails[1]),
+        sign_in(&emails[2]),
+        sign_in(&emails[3]),
+        answered_meanwhile
+    );
+    assert!(
+        answered >= 5,
+        "only {answered} requests were answered while the sign-ins hashed"
+    );
+    server.stop().await;
 }
 
 #[tokio::test]

@@ -164,7 +164,7 @@ async fn main() {
         app.expect("unlock with your email and PIN", 120).await;
         let all = eventually(&mut (), 120, async |()| {
             let state = app
-                .script("return window.__TAURI_INTERNALS__.invoke('app_state').then((s) => s.students)")
+                .script("return window.__TAURI_INTERNALS__.invoke('device_state').then((s) => s.students)")
                 .await;
             state.as_u64() >= Some(STUDENTS as u64)
         })

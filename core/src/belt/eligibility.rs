@@ -3,14 +3,14 @@
 
 use serde::Serialize;
 use time::Date;
-use ts_rs::TS;
 
 use super::{BeltSystem, Grade, Standing, StepKind};
 use crate::calendar::{add_months, birthday, days_until};
 use crate::ids::RankId;
 
 /// The answer for one student.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Eligibility {
     /// The student holds the highest grade of the system.
@@ -28,7 +28,8 @@ impl Eligibility {
 }
 
 /// Progress towards the next grade.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub to: Grade,
     pub kind: StepKind,
@@ -49,7 +50,8 @@ impl Report {
 
 /// One requirement with the student's progress: "12 of 40 classes",
 /// "due 3 March (41 days)", "turns 16 on 9 May".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "requirement", rename_all = "snake_case")]
 pub enum Requirement {
     Attendance {
@@ -57,16 +59,16 @@ pub enum Requirement {
         required: u32,
     },
     TimeInRank {
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         since: Date,
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         due: Date,
         days_remaining: u32,
     },
     MinimumAge {
         years: u8,
         /// `None` when the birth date is unknown, which leaves this unmet.
-        #[ts(type = "string | null")]
+        #[cfg_attr(feature = "ts", ts(type = "string | null"))]
         reached_on: Option<Date>,
         days_remaining: u32,
     },

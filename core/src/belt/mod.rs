@@ -8,13 +8,13 @@ pub use eligibility::{Eligibility, Report, Requirement, eligibility};
 pub use standing::{Promotion, Standing};
 
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::ids::RankId;
 use crate::text::{Color, Label};
 
 /// Where a student stands: a rank and the stripes earned within it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Grade {
     pub rank: RankId,
     pub stripes: u8,
@@ -27,7 +27,8 @@ impl Grade {
 }
 
 /// What it takes to reach a grade. Zero means "no requirement".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Requirements {
     /// Classes attended in the counting period.
     pub attendances: u32,
@@ -38,7 +39,8 @@ pub struct Requirements {
 }
 
 /// One rank (belt) of a system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rank {
     pub id: RankId,
     pub name: Label,
@@ -87,7 +89,8 @@ impl Step<'_> {
 }
 
 /// Whether a step earns a stripe within a rank or a new rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     Stripe,
@@ -95,7 +98,8 @@ pub enum StepKind {
 }
 
 /// Ranks from lowest to highest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(try_from = "Vec<Rank>", into = "Vec<Rank>")]
 pub struct BeltSystem {
     ranks: Vec<Rank>,

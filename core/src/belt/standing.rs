@@ -2,26 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use ts_rs::TS;
 
 use super::Grade;
 use crate::ids::{PromotionId, StaffId};
 use crate::text::Prose;
 
 /// A promotion as recorded: who moved whom from which grade to which, when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Promotion {
     pub id: PromotionId,
     pub from: Grade,
     pub to: Grade,
     /// The day it was awarded.
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub on: Date,
     pub by: StaffId,
     pub notes: Prose,
     /// When it was entered, by the recording device's clock.
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub recorded_at: OffsetDateTime,
 }
 
@@ -34,14 +34,15 @@ impl Promotion {
 }
 
 /// The current grade, since when it is held, and since when its rank is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Standing {
     pub grade: Grade,
     /// Day of the last promotion of any kind (or of joining).
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub grade_since: Date,
     /// Day the current rank was reached, ignoring later stripes.
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub rank_since: Date,
     /// Whether `grade_since` is a promotion's day rather than the joining
     /// day: a class on a promotion's day counts for the grade before it,

@@ -28,14 +28,14 @@ use crate::ids::{DocId, StaffId, StudentId, TenantId};
 use crate::people::Staff;
 use crate::words::word_enum;
 use fields::Obj;
-use ts_rs::TS;
 
 /// The document layout this build reads and writes. Newer documents are
 /// refused rather than misread.
 pub const SCHEMA: u64 = 1;
 
 /// The kinds of document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// Name, theme, belt system, classes, schedule, check-in settings, keys.
@@ -115,7 +115,8 @@ fn expect_doc(doc: &impl ReadDoc, kind: DocKind, id: DocId) -> Result<(), DocErr
 }
 
 /// Any document's projection.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum View {
     Tenant(tenant::TenantView),

@@ -13,7 +13,6 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use ts_rs::TS;
 use uuid::Uuid;
 
 use super::fields::{Field, Obj, put, put_text, set};
@@ -25,7 +24,8 @@ use crate::schedule::SessionKey;
 use crate::words::word_enum;
 
 /// How a check-in was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     Card,
@@ -39,11 +39,12 @@ word_enum!(Method, "check-in method", {
 });
 
 /// A check-in as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckIn {
     pub student: StudentId,
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: OffsetDateTime,
     /// The member of staff signed in on the device.
     pub by: StaffId,
@@ -54,16 +55,18 @@ pub struct CheckIn {
 }
 
 /// Who voided a check-in, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Void {
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: OffsetDateTime,
     pub by: StaffId,
 }
 
 /// One student's line on the roll.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Attendance {
     #[serde(flatten)]
     pub check_in: CheckIn,
@@ -72,7 +75,8 @@ pub struct Attendance {
 }
 
 /// A session's attendance sheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RollView {
     pub id: DocId,
     pub session: SessionKey,

@@ -7,7 +7,6 @@
 
 use automerge::{ActorId, AutoCommit, ObjId, ReadDoc, ScalarValue};
 use serde::Serialize;
-use ts_rs::TS;
 
 use super::fields::{Obj, put, put_text, set, set_text};
 use super::{DocError, DocKind, entry_map, expect_doc, expect_kind, genesis};
@@ -19,7 +18,8 @@ use crate::text::{Email, PersonName, Phone, Prose};
 const MAPS: [&str; 3] = ["guardians", "promotions", "notes"];
 
 /// A student with everything recorded about them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StudentView {
     pub student: Student,
     /// By name.

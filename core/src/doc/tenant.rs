@@ -7,7 +7,6 @@
 use automerge::{ActorId, AutoCommit, ObjId, ReadDoc};
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, Weekday};
-use ts_rs::TS;
 
 use super::fields::{Obj, put, put_text, set, set_text};
 use super::{DocError, DocKind, entry_map, expect_kind, genesis, retain_keys};
@@ -22,7 +21,8 @@ const MAPS: [&str; 6] = ["theme", "ranks", "classes", "slots", "checkin", "keys"
 
 /// The academy's colours and logo, applied across the app and on member
 /// cards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Theme {
     pub primary: Color,
     pub accent: Color,
@@ -43,19 +43,21 @@ impl Default for Theme {
 
 /// A public key that verifies this academy's passes. Retired keys sign no
 /// new passes but still verify cards already printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PublicKey {
     pub key_id: KeyId,
-    #[ts(type = "number[]")]
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
     pub public: [u8; 32],
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: OffsetDateTime,
     pub retired: bool,
 }
 
 /// The academy as every device sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TenantView {
     pub id: TenantId,
     pub name: Label,

@@ -20,7 +20,6 @@ use std::fmt;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
-use ts_rs::TS;
 
 use crate::hash::tagged;
 use crate::ids::{StudentId, TenantId};
@@ -31,7 +30,8 @@ pub use layout::OutOfRange;
 pub const CLOCK_SKEW: Duration = Duration::minutes(2);
 
 /// Which of an academy's signing keys signed a pass (keys rotate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct KeyId(pub u8);
 
@@ -100,7 +100,8 @@ impl PhonePass {
 
 /// Why a scanned code is not a valid pass here and now. Each has a stable
 /// code for the UI to translate.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PassError {
     #[error("not a Tatami pass: {reason}")]
@@ -114,13 +115,13 @@ pub enum PassError {
     #[error("this pass expired at {expired_at}")]
     Expired {
         #[serde(with = "time::serde::rfc3339")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         expired_at: OffsetDateTime,
     },
     #[error("this pass is valid only from {valid_from}: check this device's clock")]
     NotYetValid {
         #[serde(with = "time::serde::rfc3339")]
-        #[ts(type = "string")]
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
         valid_from: OffsetDateTime,
     },
 }
@@ -140,7 +141,8 @@ impl PassError {
 }
 
 /// What is wrong with a code that is not a pass at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Malformed {
     #[error("wrong length")]

@@ -6,7 +6,6 @@ use serde::{Serialize, Serializer};
 use tatami_core::api::ErrorCode;
 use tatami_core::doc::DocError;
 use tatami_core::people::Role;
-use ts_rs::TS;
 
 use crate::credentials::KeyringError;
 use crate::remote::RemoteError;
@@ -41,7 +40,8 @@ pub enum EngineError {
 }
 
 /// The engine's own reasons, beside the server's codes it passes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EngineCode {
     NotEnrolled,
@@ -68,7 +68,8 @@ pub enum EngineCode {
 
 /// Why something could not be done, stable for the screens to act on:
 /// the engine's own reason or the server's, as the server sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum Code {
     Engine(EngineCode),

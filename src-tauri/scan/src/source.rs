@@ -51,7 +51,7 @@ pub enum SourceError {
     BadFrame(String),
 }
 
-/// A [`SourceError`]'s stable code, for the app to act on.
+/// Why frames stopped, as a stable code for the app to act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

@@ -14,8 +14,8 @@ use std::process::Stdio;
 use sqlx::postgres::PgConnectOptions;
 use tokio::process::Command;
 
-/// Where the socket file is named after; any value works as nothing listens
-/// on TCP.
+/// The port PostgreSQL names its socket file after (`.s.PGSQL.5432`).
+/// Nothing listens on TCP, so any number would do.
 const PORT: u16 = 5432;
 /// The superuser `initdb` creates.
 pub const SUPERUSER: &str = "postgres";

@@ -2,9 +2,9 @@
 // events. Screens read `app` and re-read their own data when `app.changed`
 // counts a change of a kind they show.
 import {
-  appState,
+  deviceState,
   onEvent,
-  type AppState,
+  type DeviceState,
   type CommandError,
   type DocKind,
   type SyncStatus,
@@ -14,7 +14,7 @@ import { inkOn } from "./format";
 export type Screen = "kiosk" | "roster" | "student" | "classes" | "belts" | "reports" | "settings";
 
 export const app = $state({
-  state: null as AppState | null,
+  state: null as DeviceState | null,
   status: null as SyncStatus | null,
   /** Why the shell could not be reached at start. */
   failure: null as CommandError | null,
@@ -27,7 +27,7 @@ export const app = $state({
 /** Reads the app state again (after enrolment, unlock or lock). */
 export async function refresh(): Promise<void> {
   try {
-    const state = await appState();
+    const state = await deviceState();
     app.state = state;
     app.status = state.status;
     app.failure = null;
@@ -54,7 +54,7 @@ export function open(screen: Screen, student: string | null = null): void {
 }
 
 /** The academy's colours become the app's. */
-function applyTheme(state: AppState): void {
+function applyTheme(state: DeviceState): void {
   const theme = state.academy?.theme;
   if (!theme) return;
   const root = document.documentElement.style;

@@ -5,28 +5,6 @@ import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
 /**
- * Everything the app needs to pick its first screen.
- */
-export type AppState = { 
-/**
- * `None` until the device is enrolled (the first-run screen).
- */
-enrolment: Enrolment | null, academy: TenantView | null, 
-/**
- * Who unlocked the device; `None` shows the PIN screen.
- */
-staff: StaffMember | null, 
-/**
- * The role their edits are made with here: the lesser of theirs and
- * the device's (what the screens offer follows it).
- */
-acting_role: Role | null, status: SyncStatus, students: number, 
-/**
- * A server address to offer on the first-run screen.
- */
-server_hint: string | null, };
-
-/**
  * Attendance over a period, both ends included.
  */
 export type AttendanceReport = { from: string, to: string, 
@@ -51,6 +29,11 @@ export type AttendanceRow = { student: StudentId,
  * The student's name now (empty while their record has not arrived).
  */
 name: string, session: SessionKey, at: string, by: StaffId, method: Method, voided: boolean, };
+
+/**
+ * Why frames stopped, as a stable code for the app to act on.
+ */
+export type CameraCode = "no_camera" | "camera_busy" | "camera_denied" | "camera_unplugged" | "camera_silent" | "camera_failed" | "recording_unreadable" | "bad_frame";
 
 /**
  * Where the door camera's frames come from, as the kiosk needs to know.
@@ -99,11 +82,23 @@ sessions: number, };
 export type ClassId = string;
 
 /**
+ * Why something could not be done, stable for the screens to act on:
+ * the engine's own reason or the server's, as the server sent it.
+ */
+export type Code = EngineCode | ErrorCode;
+
+/**
  * A colour as `#rrggbb`, stored lowercase.
  */
 export type Color = string;
 
-export type CommandError = { code: string, message: string, };
+/**
+ * Every code a command can fail with: the engine's (with the server's it
+ * passes on), the door camera's and the shell's.
+ */
+export type CommandCode = Code | CameraCode | ShellCode;
+
+export type CommandError = { code: CommandCode, message: string, };
 
 /**
  * Whether the server can be used, and if not, what the user should do.
@@ -119,6 +114,28 @@ export type Decision = { "outcome": "admit", warnings: Array<Warning>, } | { "ou
  * A tablet or laptop enrolled in one academy.
  */
 export type DeviceId = string;
+
+/**
+ * Everything the app needs to pick its first screen.
+ */
+export type DeviceState = { 
+/**
+ * `None` until the device is enrolled (the first-run screen).
+ */
+enrolment: Enrolment | null, academy: TenantView | null, 
+/**
+ * Who unlocked the device; `None` shows the PIN screen.
+ */
+staff: StaffMember | null, 
+/**
+ * The role their edits are made with here: the lesser of theirs and
+ * the device's (what the screens offer follows it).
+ */
+acting_role: Role | null, status: SyncStatus, students: number, 
+/**
+ * A server address to offer on the first-run screen.
+ */
+server_hint: string | null, };
 
 /**
  * An Automerge document. Entity documents reuse their entity's id;
@@ -163,6 +180,11 @@ export type Email = string;
 export type Enforcement = "warn" | "refuse";
 
 /**
+ * The engine's own reasons, beside the server's codes it passes on.
+ */
+export type EngineCode = "not_enrolled" | "already_enrolled" | "locked" | "wrong_pin" | "too_many_attempts" | "not_found" | "invalid" | "store_foreign" | "store_corrupt" | "store_newer" | "store_failed" | "keyring_unavailable" | "document_invalid" | "offline" | "server_garbled" | "server_refused";
+
+/**
  * What the first-run screen asks for.
  */
 export type EnrolRequest = { 
@@ -191,6 +213,12 @@ role: Role, };
  * Which academy and server this device belongs to.
  */
 export type Enrolment = { server: string, academy: string, device: DeviceId, role: Role, name: string, };
+
+/**
+ * Why the server refused a request, as its error body's `code`:
+ * stable, for programs to act on (the `message` is for people).
+ */
+export type ErrorCode = "invalid_body" | "invalid_path" | "invalid_query" | "invalid_field" | "body_too_large" | "too_many_requests" | "internal" | "no_tenant" | "unknown_tenant" | "wrong_tenant" | "slug_taken" | "unauthenticated" | "invalid_token" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "account_disabled" | "forbidden" | "device_revoked" | "device_expired" | "email_taken" | "weak_password" | "invalid_pin" | "not_staff" | "unknown_user" | "unknown_device" | "protocol_unsupported" | "invalid_cursor" | "cursor_ahead" | "unknown_document" | "unknown_student" | "student_inactive" | "no_signing_key" | "pass_tag_collision" | "card_versions_exhausted";
 
 /**
  * Where a student stands: a rank and the stripes earned within it.
@@ -448,6 +476,11 @@ export type SessionInfo = { key: SessionKey, name: string, } & ({ "timing": "sch
 export type SessionKey = { class: string, date: string, };
 
 /**
+ * The shell's own reasons.
+ */
+export type ShellCode = "bad_request" | "export_failed" | "camera_off" | "command_failed";
+
+/**
  * One weekly occurrence of a class in the schedule.
  */
 export type SlotId = string;
@@ -548,7 +581,7 @@ export type TenantId = string;
 /**
  * The academy as every device sees it.
  */
-export type TenantView = { id: TenantId, name: Label, slug: Slug, timezone: TimeZoneName, theme: Theme, 
+export type TenantView = { id: TenantId, name: Label, slug: Slug, timezone: string, theme: Theme, 
 /**
  * Lowest first.
  */
@@ -575,12 +608,6 @@ export type Theme = { primary: Color, accent: Color,
  * Left out in JSON means none.
  */
 logo: Logo | null, };
-
-/**
- * An IANA time zone name such as `Europe/Lisbon`, checked for shape; the
- * device or server that converts times checks that its database knows it.
- */
-export type TimeZoneName = string;
 
 /**
  * A document whose changes made here the server refused; the device
@@ -615,8 +642,8 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 }
 
 /** Enrolment, academy, who is signed in, sync status: the first screen. */
-export function appState(): Promise<AppState> {
-  return call("app_state");
+export function deviceState(): Promise<DeviceState> {
+  return call("device_state");
 }
 
 /** Enrols this device with an admin's sign-in (online, once). */

@@ -1,13 +1,13 @@
 // What staff may do, for the screens to offer; the engine checks every
 // command again.
-import type { AppState, Role } from "./bindings";
+import type { DeviceState, Role } from "./bindings";
 
 /**
  * Owners and admins change the academy's belt system, theme and check-in
  * rules, on a device enrolled as the office computer (the engine's acting
  * role is the lesser of theirs and the device's).
  */
-export function canAdminister(state: AppState | null | undefined): boolean {
+export function canAdminister(state: DeviceState | null | undefined): boolean {
   return state?.acting_role === "owner" || state?.acting_role === "admin";
 }
 

@@ -25,7 +25,7 @@ describe("the belt system", () => {
   });
 
   it("saves exactly the ranks as edited, then reads the academy again", async () => {
-    const calls = shell({ app_state: () => signedIn() });
+    const calls = shell({ device_state: () => signedIn() });
     const user = userEvent.setup();
     render(Belts);
     await user.clear(input("Name of rank 2"));
@@ -44,7 +44,7 @@ describe("the belt system", () => {
       { ...blue, name: "Azul", color: "#2563eb", requirements: { ...blue.requirements, attendances: 100 } },
       { ...purple, requirements: { ...purple.requirements, min_age_years: null } },
     ]);
-    expect(calls.map((c) => c.cmd)).toEqual(["set_belt_system", "app_state"]);
+    expect(calls.map((c) => c.cmd)).toEqual(["set_belt_system", "device_state"]);
   });
 
   it("shows why the academy refused a save and keeps the edits", async () => {
@@ -65,7 +65,7 @@ describe("the belt system", () => {
   });
 
   it("adds a rank with a new id, moves it and removes another", async () => {
-    const calls = shell({ app_state: () => signedIn() });
+    const calls = shell({ device_state: () => signedIn() });
     const user = userEvent.setup();
     render(Belts);
     await user.click(screen.getByRole("button", { name: "Add a rank" }));

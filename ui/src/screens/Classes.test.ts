@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import Classes from "./Classes.svelte";
 import { app } from "../lib/app.svelte";
-import type { AppState, AttendanceRow } from "../lib/bindings";
+import type { DeviceState, AttendanceRow } from "../lib/bindings";
 import { isoDay } from "../lib/format";
 
 const today = isoDay(new Date());
@@ -28,7 +28,7 @@ describe("classes", () => {
         classes: [{ id: "c1", name: "Fundamentals", color: "#1d4ed8" }],
         slots: [{ id: "s1", class: "c1", weekday: "Wednesday", starts: "18:00", minutes: 60 }],
       },
-    } as unknown as AppState;
+    } as unknown as DeviceState;
     render(Classes);
     const wednesday = screen.getByRole("heading", { name: "Wednesday" }).parentElement!;
     expect(within(wednesday).getByText("Fundamentals")).toBeTruthy();
@@ -36,7 +36,7 @@ describe("classes", () => {
   });
 
   it("shows a session's roll and takes back a mistaken check-in", async () => {
-    app.state = { academy: { classes: [], slots: [] } } as unknown as AppState;
+    app.state = { academy: { classes: [], slots: [] } } as unknown as DeviceState;
     let rows = [row("Ana Lima"), row("Bruno Costa")];
     const voided: unknown[] = [];
     mockIPC((cmd, args) => {

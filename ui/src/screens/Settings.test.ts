@@ -18,7 +18,7 @@ describe("the settings", () => {
   it("previews the chosen colours, saves them and applies them across the app", async () => {
     const chosen = { primary: "#0f766e", accent: "#f59e0b", logo: null };
     const calls = shell({
-      app_state: () => {
+      device_state: () => {
         const state = signedIn();
         state.academy!.theme = chosen;
         return state;
@@ -44,7 +44,7 @@ describe("the settings", () => {
     const logo = "data:image/png;base64,iVBORw0KGgo=";
     app.state = signedIn();
     app.state.academy!.theme.logo = logo;
-    const calls = shell({ app_state: () => signedIn() });
+    const calls = shell({ device_state: () => signedIn() });
     const user = userEvent.setup();
     render(Settings);
     const theme = form("Theme");
@@ -60,7 +60,7 @@ describe("the settings", () => {
   });
 
   it("saves the check-in rules as edited", async () => {
-    const calls = shell({ app_state: () => signedIn() });
+    const calls = shell({ device_state: () => signedIn() });
     const user = userEvent.setup();
     render(Settings);
     const rules = form("Check-in rules");
@@ -116,12 +116,12 @@ describe("the settings", () => {
   });
 
   it("signs out: locks the device and reads the app state again", async () => {
-    const calls = shell({ app_state: () => signedIn(null) });
+    const calls = shell({ device_state: () => signedIn(null) });
     const user = userEvent.setup();
     render(Settings);
     await user.click(screen.getByRole("button", { name: "Sign out" }));
 
     await waitFor(() => expect(app.state?.staff).toBeNull());
-    expect(calls.map((c) => c.cmd)).toEqual(["lock", "app_state"]);
+    expect(calls.map((c) => c.cmd)).toEqual(["lock", "device_state"]);
   });
 });

@@ -1,6 +1,6 @@
 // Values shaped as the shell sends them, for component tests.
 import type {
-  AppState,
+  DeviceState,
   DoorOutcome,
   Profile,
   Rank,
@@ -100,7 +100,7 @@ export const instructor: StaffMember = { id: "0193a000-0000-7000-8000-0000000000
  * lesser of their role and the device's); a fresh copy each time, as the
  * shell sends.
  */
-export function signedIn(staff: StaffMember | null = owner, acting: Role | null = staff?.role ?? null): AppState {
+export function signedIn(staff: StaffMember | null = owner, acting: Role | null = staff?.role ?? null): DeviceState {
   return structuredClone({
     enrolment: {
       server: "https://tatami.example.com",

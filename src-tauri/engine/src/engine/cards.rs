@@ -9,7 +9,6 @@ use tatami_core::ids::StudentId;
 use tatami_core::pass::{PassKind, StudentTag};
 use tatami_core::people::Role;
 use time::OffsetDateTime;
-use ts_rs::TS;
 
 use super::Engine;
 use crate::academy::Academy;
@@ -18,7 +17,8 @@ use crate::remote::RemoteError;
 use crate::store::{cards, docs};
 
 /// A student's member card, ready to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MemberCard {
     /// What the QR code holds.
     pub card: String,
@@ -34,20 +34,25 @@ impl Engine {
     pub async fn member_card(&self, id: StudentId) -> Result<MemberCard, EngineError> {
         self.actor(Role::FrontDesk)?;
         let academy = self.require_academy()?;
-        let (doc, kept) = self.with_store(|store| {
-            Ok((
-                docs::load(store.read(), student::doc_id(id))?,
-                cards::card(store.read(), id)?,
-            ))
-        })?;
+        let (doc, kept, remote) = self
+            .blocking(move |engine| {
+                let (doc, kept) = engine.with_store(|store| {
+                    Ok((
+                        docs::load(store.read(), student::doc_id(id))?,
+                        cards::card(store.read(), id)?,
+                    ))
+                })?;
+                Ok((doc, kept, engine.remote()))
+            })
+            .await?;
         let record = student::project(&doc.ok_or(EngineError::NotFound("student"))?)?.student;
+        let (remote, credential) = remote?;
         let card = |text: String, version| MemberCard {
             card: text,
             version,
             student_name: record.name.to_string(),
             academy_name: academy.view.name.to_string(),
         };
-        let (remote, credential) = self.remote()?;
         match remote.card(&credential, id).await {
             Ok(text) => {
                 let version = card_version(&academy, id, &text, self.now()).ok_or_else(|| {
@@ -56,7 +61,11 @@ impl Engine {
                             .into(),
                     )
                 })?;
-                self.with_store(|store| store.write(|tx| cards::keep_card(tx, id, &text)))?;
+                let keep = text.clone();
+                self.blocking(move |engine| {
+                    engine.with_store(|store| store.write(|tx| cards::keep_card(tx, id, &keep)))
+                })
+                .await?;
                 Ok(card(text, version))
             }
             Err(RemoteError::Unreachable(why)) => kept

@@ -13,21 +13,21 @@ use tatami_core::people::Role;
 use tatami_core::schedule::{Session, SessionKey};
 use tatami_core::text::Color;
 use time::Duration;
-use ts_rs::TS;
 
-use super::views::SessionInfo;
+use super::reads::SessionInfo;
 use super::{Engine, Rows};
 use crate::academy::Academy;
 use crate::error::EngineError;
 use crate::store::rows::StudentRow;
-use crate::store::{audit, rows};
+use crate::store::{audit, docs, rows};
 
 /// Check-ins this far back are enough for every rule: the longest phone
 /// pass lives 255 minutes, the anti-passback window less.
 const PRIOR_WINDOW: Duration = Duration::days(1);
 
 /// Who is at the door, for the confirmation card.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoorStudent {
     pub id: StudentId,
     pub name: String,
@@ -38,7 +38,8 @@ pub struct DoorStudent {
 }
 
 /// What the door shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DoorOutcome {
     pub decision: Decision,
     pub student: Option<DoorStudent>,
@@ -163,17 +164,22 @@ impl Engine {
     }
 
     /// Voids `student`'s check-in to `session`. Returns `false` when there
-    /// was none standing.
+    /// was none standing, and then writes nothing.
     pub fn void_check_in(&self, student: StudentId, session: SessionKey) -> Result<bool, EngineError> {
         let (staff, _) = self.actor(Role::FrontDesk)?;
         let academy = self.require_academy()?;
         let tenant = academy.view.id;
+        let roll = roll::doc_id(tenant, &session);
+        // No roll here, no check-in to void: an empty roll is not made for it.
+        if !self.with_store(|store| docs::exists(store.read(), roll))? {
+            return Ok(false);
+        }
         let void = Void {
             at: self.now(),
             by: staff.id,
         };
         self.change_rows(
-            roll::doc_id(tenant, &session),
+            roll,
             DocKind::Roll,
             Rows::RollEntry(student),
             |actor| Ok(roll::create(tenant, &session, actor)?),
@@ -215,3 +221,6 @@ fn door_student(academy: &Academy, row: StudentRow) -> DoorStudent {
         stripes: grade.stripes,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,10 +6,12 @@
 mod cards;
 mod door;
 mod door_scan;
+mod reads;
 mod records;
 mod reports;
+#[cfg(test)]
+pub(crate) mod testing;
 mod unlock;
-mod views;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -23,13 +25,12 @@ use tatami_core::doc::{self, DocKind};
 use tatami_core::ids::{DeviceId, DocId, StaffId, StudentId, TenantId};
 use tatami_core::people::{Role, Staff};
 use tokio::sync::{Notify, broadcast, watch};
-use ts_rs::TS;
 
 pub use cards::MemberCard;
 pub use door::{DoorOutcome, DoorStudent};
+pub use reads::{Profile, SessionInfo};
 pub use records::{NewStudent, StudentPatch};
 pub use reports::{AttendanceReport, ClassCount, WeekCount};
-pub use views::{Profile, SessionInfo};
 
 use crate::academy::Academy;
 use crate::clock::{self, Clock};
@@ -67,7 +68,8 @@ impl std::fmt::Debug for EngineOptions {
 }
 
 /// Which academy and server this device belongs to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Enrolment {
     pub server: String,
     pub academy: String,
@@ -77,7 +79,8 @@ pub struct Enrolment {
 }
 
 /// What the app is told without asking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// Documents changed here or arrived from the server: screens showing

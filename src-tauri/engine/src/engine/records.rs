@@ -15,18 +15,18 @@ use tatami_core::policy::required_role;
 use tatami_core::schedule::{Class, Schedule, WeeklySlot};
 use tatami_core::text::{Email, PersonName, Phone, Prose};
 use time::Date;
-use ts_rs::TS;
 
 use super::Engine;
 use crate::error::EngineError;
 
 /// A student to add.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewStudent {
     pub name: PersonName,
     pub email: Option<Email>,
     pub phone: Option<Phone>,
-    #[ts(type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub born_on: Option<Date>,
     /// Their grade on joining; the belt system's first grade when `None`.
     pub grade: Option<Grade>,
@@ -36,24 +36,25 @@ pub struct NewStudent {
 /// fields given are written, so edits made elsewhere to other fields
 /// survive the merge.
 /// In JSON a field left out is left as it is and `null` clears it.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct StudentPatch {
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub name: Option<PersonName>,
     #[serde(deserialize_with = "present")]
-    #[ts(optional, type = "Email | null")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "Email | null"))]
     pub email: Option<Option<Email>>,
     #[serde(deserialize_with = "present")]
-    #[ts(optional, type = "Phone | null")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "Phone | null"))]
     pub phone: Option<Option<Phone>>,
     #[serde(deserialize_with = "present")]
-    #[ts(optional, type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub born_on: Option<Option<Date>>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<StudentStatus>,
     #[serde(deserialize_with = "present")]
-    #[ts(optional, type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string | null"))]
     pub paid_until: Option<Option<Date>>,
 }
 
@@ -285,21 +286,4 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-
-    use super::StudentPatch;
-
-    #[test]
-    fn a_patch_tells_a_field_left_out_from_one_cleared() {
-        let patch: StudentPatch = serde_json::from_str(
-            r#"{ "email": null, "phone": "+351 912 345 678", "paid_until": "2026-12-31" }"#,
-        )
-        .unwrap();
-        assert_eq!(patch.email, Some(None), "null clears");
-        assert!(matches!(patch.phone, Some(Some(_))), "a value sets");
-        assert_eq!(patch.paid_until.unwrap().unwrap().to_string(), "2026-12-31");
-        assert_eq!(patch.born_on, None, "left out, left as it is");
-        assert_eq!(patch.fields(), ["email", "phone", "paid_until"]);
-    }
-}
+mod tests;

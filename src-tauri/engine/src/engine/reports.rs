@@ -8,18 +8,18 @@ use serde::Serialize;
 use tatami_core::people::StudentStatus;
 use tatami_core::schedule::ClassRef;
 use time::{Date, Duration};
-use ts_rs::TS;
 
 use super::Engine;
 use crate::error::EngineError;
 use crate::store::reports;
 
 /// Attendance over a period, both ends included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttendanceReport {
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub from: Date,
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub to: Date,
     /// Busiest first.
     pub classes: Vec<ClassCount>,
@@ -32,9 +32,10 @@ pub struct AttendanceReport {
     pub inactive: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClassCount {
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub class: ClassRef,
     pub name: String,
     pub check_ins: u64,
@@ -42,9 +43,10 @@ pub struct ClassCount {
     pub sessions: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WeekCount {
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub start: Date,
     pub check_ins: u64,
 }

@@ -113,3 +113,6 @@ fn pin_matches(pin: &str, verifier: &str) -> bool {
     PasswordHash::new(verifier)
         .is_ok_and(|hash| Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,6 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use tatami_core::ids::StaffId;
 use time::OffsetDateTime;
-use ts_rs::TS;
 
 use super::rows::millis;
 use super::{StoreError, parse};
@@ -28,7 +27,8 @@ pub fn record(
 }
 
 /// An audit line.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub at_ms: i64,
     pub staff: Option<StaffId>,

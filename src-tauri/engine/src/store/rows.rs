@@ -15,7 +15,6 @@ use tatami_core::schedule::SessionKey;
 use tatami_core::text::Email;
 use time::format_description::well_known::Iso8601;
 use time::{Date, OffsetDateTime};
-use ts_rs::TS;
 
 use super::{StoreError, parse};
 
@@ -132,7 +131,8 @@ pub(super) fn date(text: &str) -> Result<Date, StoreError> {
 }
 
 /// A line of the roster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RosterRow {
     pub id: StudentId,
     pub name: String,
@@ -142,15 +142,16 @@ pub struct RosterRow {
 }
 
 /// Which students to list, and which page: `limit` rows from `offset`.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct RosterFilter {
     /// Words of a name, email or phone; each matches as a prefix.
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub query: Option<String>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rank: Option<RankId>,
-    #[ts(optional)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub status: Option<StudentStatus>,
     pub offset: u32,
     pub limit: u32,
@@ -282,14 +283,15 @@ pub fn staff_by_email(conn: &Connection, email: &Email) -> Result<Option<Staff>,
 }
 
 /// A check-in as the screens show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AttendanceRow {
     pub student: StudentId,
     /// The student's name now (empty while their record has not arrived).
     pub name: String,
     pub session: SessionKey,
     #[serde(with = "time::serde::rfc3339")]
-    #[ts(type = "string")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: OffsetDateTime,
     pub by: StaffId,
     pub method: Method,

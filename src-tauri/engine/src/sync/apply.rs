@@ -76,7 +76,7 @@ fn protocol(found: u32) -> Result<(), EngineError> {
 impl Engine {
     /// Acknowledges the pushed outbox up to `up_to` and applies what was
     /// pulled, with the new cursor, in one transaction.
-    pub(super) fn apply_response(&self, up_to: i64, response: &SyncResponse) -> Result<(), EngineError> {
+    pub(crate) fn apply_response(&self, up_to: i64, response: &SyncResponse) -> Result<(), EngineError> {
         protocol(response.protocol)?;
         let refused: Vec<DocId> = response.refused.iter().map(|r| r.doc).collect();
         let mut groups: Vec<(DocId, Vec<Bytes>)> = Vec::new();

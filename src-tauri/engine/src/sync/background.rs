@@ -78,12 +78,16 @@ impl Engine {
     /// news from the server's long poll (or the poll ended or failed, which
     /// the next sync round finds out about).
     async fn wait_for_news(&self) {
-        let Ok((remote, credential)) = self.remote() else {
+        let Ok((remote, credential, cursor)) = self
+            .blocking(|engine| {
+                let (remote, credential) = engine.remote()?;
+                let cursor = engine.with_store(|store| Meta::Cursor.number(store.read()))?;
+                Ok((remote, credential, cursor))
+            })
+            .await
+        else {
             return;
         };
-        let cursor = self
-            .with_store(|store| Meta::Cursor.number(store.read()))
-            .unwrap_or(0);
         tokio::select! {
             () = self.inner.outbox_grew.notified() => {}
             _ = remote.wait(&credential, cursor) => {}

@@ -4,7 +4,6 @@
 use serde::Deserialize;
 use serde_json::json;
 use tatami_core::people::Role;
-use ts_rs::TS;
 
 use crate::engine::{Engine, Enrolment};
 use crate::error::EngineError;
@@ -13,7 +12,8 @@ use crate::store::audit;
 use crate::sync::Connection;
 
 /// What the first-run screen asks for.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EnrolRequest {
     /// The server's address, such as `https://tatami.example.com`.
     pub server: String,
@@ -54,9 +54,7 @@ impl Engine {
                 request.role,
             )
             .await?;
-        self.inner
-            .credentials
-            .save(enrolled.device_id, &enrolled.credential)?;
+        let by = request.email;
         let enrolment = Enrolment {
             server: request.server,
             academy: request.academy,
@@ -64,17 +62,32 @@ impl Engine {
             role: enrolled.role,
             name: request.device_name,
         };
-        self.set_enrolment(&enrolment)?;
+        let kept = enrolment.clone();
+        self.blocking(move |engine| engine.keep_enrolment(&kept, &enrolled.credential, previous, &by))
+            .await?;
+        self.sync_now().await?;
+        Ok(enrolment)
+    }
+
+    /// Keeps the credential in the keyring and the enrolment in the store,
+    /// forgets the one it replaces, and audits it.
+    fn keep_enrolment(
+        &self,
+        enrolment: &Enrolment,
+        credential: &str,
+        previous: Option<Enrolment>,
+        by: &str,
+    ) -> Result<(), EngineError> {
+        self.inner.credentials.save(enrolment.device, credential)?;
+        self.set_enrolment(enrolment)?;
         if let Some(previous) = &previous {
             self.inner.credentials.delete(previous.device)?;
         }
         let at = self.now();
         let detail = json!({
-            "device": enrolment.device, "role": enrolment.role, "by": request.email,
+            "device": enrolment.device, "role": enrolment.role, "by": by,
             "replaces": previous.map(|p| p.device),
         });
-        self.with_store(|store| store.write(|tx| audit::record(tx, at, None, "enrolled", &detail)))?;
-        self.sync_now().await?;
-        Ok(enrolment)
+        self.with_store(|store| store.write(|tx| audit::record(tx, at, None, "enrolled", &detail)))
     }
 }

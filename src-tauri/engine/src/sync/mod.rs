@@ -5,7 +5,7 @@
 
 mod apply;
 mod background;
-mod clock;
+mod clock_correction;
 mod enrol;
 
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,6 @@ use tatami_core::api::ErrorCode;
 use tatami_core::ids::DocId;
 use tatami_core::sync::{PROTOCOL_VERSION, SyncRequest};
 use time::OffsetDateTime;
-use ts_rs::TS;
 
 pub use background::SyncTask;
 pub use enrol::EnrolRequest;
@@ -27,7 +26,8 @@ use crate::store::{Meta, docs};
 const PUSH_BATCH: u32 = 2_000;
 
 /// Whether the server can be used, and if not, what the user should do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Connection {
     Online,
@@ -40,20 +40,22 @@ pub enum Connection {
 
 /// A document whose changes made here the server refused; the device
 /// rebuilt it from the server's copy, so those edits are undone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Undone {
     pub doc: DocId,
     pub message: String,
 }
 
 /// What the sync indicator shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub connection: Connection,
     /// Changes made here that the server has not acknowledged yet.
     pub waiting: u64,
     #[serde(with = "time::serde::rfc3339::option")]
-    #[ts(type = "string | null")]
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_sync: Option<OffsetDateTime>,
     pub last_error: Option<String>,
     pub undone: Vec<Undone>,
@@ -77,7 +79,8 @@ impl SyncStatus {
 }
 
 /// What one sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub pushed: u64,
     pub pulled: u64,
@@ -148,33 +151,41 @@ impl Engine {
     /// and pulls everything new. The indicator follows the outcome.
     pub async fn sync_now(&self) -> Result<SyncReport, EngineError> {
         let result = self.sync_rounds().await;
-        let at = self.now();
-        match &result {
-            Ok(_) => {
-                self.with_store(|store| {
-                    store.write(|tx| Meta::LastSync.set(tx, &crate::store::rows::millis(at).to_string()))
-                })?;
-                self.refresh_status(|s| {
-                    s.connection = Connection::Online;
-                    s.last_error = None;
-                })?;
-            }
-            Err(error) => {
-                let connection = connection_after(error);
-                let message = error.to_string();
-                self.refresh_status(|s| {
-                    s.connection = connection;
-                    s.last_error = Some(message);
-                })?;
-            }
-        }
+        let failure = result
+            .as_ref()
+            .err()
+            .map(|error| (connection_after(error), error.to_string()));
+        self.blocking(move |engine| engine.record_sync(failure)).await?;
         result
     }
 
+    /// Shows how the last sync went: online, or why not.
+    fn record_sync(&self, failure: Option<(Connection, String)>) -> Result<(), EngineError> {
+        match failure {
+            None => {
+                let at = crate::store::rows::millis(self.now()).to_string();
+                self.with_store(|store| store.write(|tx| Meta::LastSync.set(tx, &at)))?;
+                self.refresh_status(|s| {
+                    s.connection = Connection::Online;
+                    s.last_error = None;
+                })
+            }
+            Some((connection, message)) => self.refresh_status(|s| {
+                s.connection = connection;
+                s.last_error = Some(message);
+            }),
+        }
+    }
+
     async fn sync_rounds(&self) -> Result<SyncReport, EngineError> {
-        let (remote, credential) = self.remote()?;
+        let (remote, credential, bootstrapped) = self
+            .blocking(|engine| {
+                let (remote, credential) = engine.remote()?;
+                let bootstrapped = engine.with_store(|store| Meta::Bootstrapped.number(store.read()))?;
+                Ok((remote, credential, bootstrapped))
+            })
+            .await?;
         let mut report = SyncReport::default();
-        let bootstrapped = self.with_store(|store| Meta::Bootstrapped.number(store.read()))?;
         if bootstrapped == 0 {
             report.round_trips += self.bootstrap(&remote, &credential).await?;
         }
@@ -203,29 +214,37 @@ impl Engine {
                 }) => {
                     // The server lost changes this device has seen (a
                     // restored backup): start over from its snapshots,
-                    // merging, and push everything again.
-                    self.with_store(|store| {
-                        store.write(|tx| {
-                            Meta::Cursor.clear(tx)?;
-                            Meta::Bootstrapped.clear(tx)
+                    // merging, then push what waits in the outbox. Changes
+                    // the server acknowledged before it lost them are not
+                    // in the outbox, so they are not sent again.
+                    self.blocking(|engine| {
+                        engine.with_store(|store| {
+                            store.write(|tx| {
+                                Meta::Cursor.clear(tx)?;
+                                Meta::Bootstrapped.clear(tx)
+                            })
                         })
-                    })?;
+                    })
+                    .await?;
                     report.round_trips += 1 + self.bootstrap(&remote, &credential).await?;
                     continue;
                 }
                 other => other?,
             };
+            let received = self.device_clock();
             report.round_trips += 1;
-            if let Some(server_time) = server_time {
-                self.check_clock(server_time, sent, self.device_clock())?;
-            }
             report.pushed += batch.push.iter().map(|g| g.changes.len() as u64).sum::<u64>();
             report.pulled += response.changes.len() as u64;
             report.cursor = response.cursor;
             let more = response.more;
             let refused = response.refused.clone();
-            self.blocking(move |engine| engine.apply_response(batch.up_to, &response))
-                .await?;
+            self.blocking(move |engine| {
+                if let Some(server_time) = server_time {
+                    engine.check_clock(server_time, sent, received)?;
+                }
+                engine.apply_response(batch.up_to, &response)
+            })
+            .await?;
             for refusal in refused {
                 self.rebuild(&remote, &credential, refusal).await?;
                 report.round_trips += 1;
@@ -239,7 +258,8 @@ impl Engine {
         }
     }
 
-    /// Runs store work off the async threads.
+    /// Runs store and keyring work (blocking IO) on a blocking thread, so
+    /// the async threads stay free for the HTTP client, timers and events.
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Engine) -> Result<T, EngineError> + Send + 'static,
@@ -300,8 +320,49 @@ fn connection_after(error: &EngineError) -> Connection {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use tatami_core::people::Role;
+
     use super::*;
+    use crate::engine::testing::Device;
     use crate::store::StoreError;
+
+    /// A sync meets the store held by a slow command (a long export, say):
+    /// it waits on a blocking thread, and the async thread it runs on stays
+    /// free for timers and events. Here that thread is the only one, and
+    /// only it can let the store go.
+    #[test]
+    fn a_sync_waiting_for_the_store_leaves_its_async_thread_free() {
+        let device = Device::enrolled(Role::FrontDesk);
+        let (held, holding) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let engine = device.engine.clone();
+        let holder = std::thread::spawn(move || {
+            engine.with_store(|_| {
+                let _ = held.send(());
+                Ok(released.recv_timeout(Duration::from_secs(10)).is_ok())
+            })
+        });
+        holding.recv().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let engine = device.engine.clone();
+            let syncing = tokio::spawn(async move { engine.sync_now().await });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = release.send(());
+            let _ = syncing.await;
+        });
+        let released_in_time = holder.join().unwrap().unwrap();
+        assert!(
+            released_in_time,
+            "the sync held the async thread while it waited for the store"
+        );
+    }
 
     fn refused(code: Option<ErrorCode>) -> EngineError {
         EngineError::Remote(RemoteError::Refused {

@@ -6,7 +6,6 @@ use tatami_core::belt::{Eligibility, Standing, eligibility};
 use tatami_core::doc::student::{self, StudentView};
 use tatami_core::ids::StudentId;
 use tatami_core::schedule::{Session, SessionKey, Timing};
-use ts_rs::TS;
 
 use super::Engine;
 use crate::academy::Academy;
@@ -15,7 +14,8 @@ use crate::store::audit::{self, AuditEntry};
 use crate::store::{AttendanceRow, RosterFilter, RosterRow, docs, rows};
 
 /// A session with its class's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SessionInfo {
     pub key: SessionKey,
     pub name: String,
@@ -34,7 +34,8 @@ impl SessionInfo {
 }
 
 /// Everything the student screen shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Profile {
     #[serde(flatten)]
     pub record: StudentView,

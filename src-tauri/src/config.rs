@@ -1,5 +1,7 @@
-//! Where the app keeps its store and where frames come from, with
-//! environment overrides for tests, demos and kiosks with a fixed setup.
+//! How this app instance is set up: where it keeps its store, where the
+//! door camera's frames come from, which server to offer; from the
+//! environment, for tests, demos and kiosks with a fixed setup. (The
+//! academy's own settings are in its document, not here.)
 
 use std::path::PathBuf;
 
@@ -7,7 +9,7 @@ use tauri::{AppHandle, Manager};
 
 /// How this app instance is set up.
 #[derive(Debug, Clone)]
-pub(crate) struct Settings {
+pub(crate) struct AppConfig {
     /// The SQLite file (`TATAMI_DATA_DIR`, else the platform's app data
     /// folder).
     pub store: PathBuf,
@@ -43,7 +45,7 @@ const DEFAULT_CAMERA: CameraSource = CameraSource::Webview;
 #[cfg(not(mobile))]
 const DEFAULT_CAMERA: CameraSource = CameraSource::Camera(0);
 
-impl Settings {
+impl AppConfig {
     pub(crate) fn from_env(app: &AppHandle) -> tauri::Result<Self> {
         let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
         let dir = match var("TATAMI_DATA_DIR") {

@@ -16,7 +16,7 @@ use ts_rs::TS;
 
 /// Everything the app needs to pick its first screen.
 #[derive(Debug, Clone, Serialize, TS)]
-pub(crate) struct AppState {
+pub(crate) struct DeviceState {
     /// `None` until the device is enrolled (the first-run screen).
     pub enrolment: Option<Enrolment>,
     pub academy: Option<TenantView>,
@@ -31,7 +31,7 @@ pub(crate) struct AppState {
     pub server_hint: Option<String>,
 }
 
-impl AppState {
+impl DeviceState {
     pub(crate) fn of(engine: &Engine, server_hint: Option<String>) -> Result<Self, EngineError> {
         Ok(Self {
             enrolment: engine.enrolment(),
