@@ -3,6 +3,26 @@
 
 #![forbid(unsafe_code)]
 
+/// A type that crosses JSON as a string of its own format: to TypeScript,
+/// a `string`.
+#[cfg(feature = "ts")]
+macro_rules! ts_as_string {
+    ($type:ty) => {
+        impl ts_rs::TS for $type {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+
+            fn name(_: &ts_rs::Config) -> String {
+                "string".to_owned()
+            }
+
+            fn inline(config: &ts_rs::Config) -> String {
+                Self::name(config)
+            }
+        }
+    };
+}
+
 pub mod api;
 pub mod belt;
 pub mod calendar;

@@ -147,20 +147,9 @@ impl FromStr for ClassRef {
     }
 }
 
-/// A class id, or `"open-mat"`.
+// A class id, or `"open-mat"`.
 #[cfg(feature = "ts")]
-impl ts_rs::TS for ClassRef {
-    type WithoutGenerics = Self;
-    type OptionInnerType = Self;
-
-    fn name(_: &ts_rs::Config) -> String {
-        "string".to_owned()
-    }
-
-    fn inline(config: &ts_rs::Config) -> String {
-        Self::name(config)
-    }
-}
+ts_as_string!(ClassRef);
 
 impl Serialize for ClassRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

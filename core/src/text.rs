@@ -387,18 +387,7 @@ impl<'de> Deserialize<'de> for TimeZoneName {
 }
 
 #[cfg(feature = "ts")]
-impl ts_rs::TS for TimeZoneName {
-    type WithoutGenerics = Self;
-    type OptionInnerType = Self;
-
-    fn name(_: &ts_rs::Config) -> String {
-        "string".to_owned()
-    }
-
-    fn inline(config: &ts_rs::Config) -> String {
-        Self::name(config)
-    }
-}
+ts_as_string!(TimeZoneName);
 
 #[cfg(test)]
 mod tests {

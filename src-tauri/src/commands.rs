@@ -59,16 +59,9 @@ macro_rules! commands {
         }
     };
     (@one plain [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
-        $(#[doc = $doc])*
-        #[tauri::command(rename_all = "snake_case")]
-        async fn $name(state: tauri::State<'_, Arc<Shell>>, $($arg: $ty),*) -> Result<$ret, CommandError> {
-            let shell = Arc::clone(&state);
-            off_async_threads(move || -> Result<$ret, CommandError> {
-                let $shell: &Shell = &shell;
-                Ok($body)
-            })
-            .await
-        }
+        commands!(@one blocking [$($doc)*] $name($shell $(, $arg: $ty)*) -> $ret {
+            Ok::<$ret, CommandError>($body)
+        });
     };
     (@one async [$($doc:literal)*] $name:ident($shell:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
         $(#[doc = $doc])*

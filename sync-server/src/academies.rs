@@ -11,10 +11,10 @@ use tatami_core::text::{Label, Slug, TimeZoneName};
 use time::OffsetDateTime;
 
 use crate::crypto::{MasterKey, random_bytes};
+use crate::db;
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::signing_keys::insert_signing_key;
 use crate::db::tenants::insert_tenant;
-use crate::db::{self, is_unique_violation};
 use crate::error::ApiError;
 use crate::server_edits;
 use crate::state::AppState;
@@ -48,18 +48,10 @@ pub async fn create_academy(
     let (signer, sealed) = new_signing_key(&state.master_key, id, key_id);
 
     let mut tx = db::begin(&state.pool, id).await?;
+    let taken = format!("the academy name `{slug}` is taken");
     insert_tenant(&mut tx, id, slug.as_str(), name.as_str())
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                ApiError::new(
-                    ErrorCode::SlugTaken,
-                    format!("the academy name `{slug}` is taken"),
-                )
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(ApiError::taken(ErrorCode::SlugTaken, taken))?;
     insert_signing_key(&mut tx, id, i16::from(key_id.0), &signer.public_key(), &sealed).await?;
     insert_audit(
         &mut tx,

@@ -21,7 +21,7 @@ use crate::db::refresh_tokens::{
     update_refresh_token_used,
 };
 use crate::db::users::{NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_role};
-use crate::db::{self, Tx, is_unique_violation};
+use crate::db::{self, Tx};
 use crate::error::ApiError;
 use crate::server_edits;
 use crate::state::AppState;
@@ -74,16 +74,10 @@ pub async fn create_user(
         role: account.role_word(),
         student_id,
     };
-    insert_user(&mut tx, tenant, &user).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            ApiError::new(
-                ErrorCode::EmailTaken,
-                format!("{email} already has an account here"),
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    let taken = format!("{email} already has an account here");
+    insert_user(&mut tx, tenant, &user)
+        .await
+        .map_err(ApiError::taken(ErrorCode::EmailTaken, taken))?;
     let detail = json!({ "user": id, "email": email, "role": account.role_word() });
     insert_audit(&mut tx, tenant, by, "user_created", &detail).await?;
     tx.commit().await?;

@@ -30,6 +30,18 @@ impl ApiError {
         Self::Internal(Box::new(error))
     }
 
+    /// For an insert's `map_err`: a unique violation is the refusal `code`
+    /// (the name or email is taken); any other database error is internal.
+    pub fn taken(code: ErrorCode, message: String) -> impl FnOnce(sqlx::Error) -> Self {
+        move |error| {
+            if crate::db::is_unique_violation(&error) {
+                Self::new(code, message)
+            } else {
+                error.into()
+            }
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Refused { code, .. } => *code,

@@ -26,6 +26,7 @@ use time::{Date, Duration, OffsetDateTime, Time, Weekday};
 
 use super::{Engine, EngineOptions, Enrolment};
 use crate::credentials::MemoryCredentials;
+use crate::error::EngineError;
 use crate::store::AttendanceRow;
 use crate::store::audit::AuditEntry;
 
@@ -366,6 +367,14 @@ impl Drop for Device {
         // Best effort: a temp dir left behind harms nothing.
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Asserts `result` is `NotFound(what)`.
+pub(crate) fn assert_not_found<T: std::fmt::Debug>(result: &Result<T, EngineError>, what: &str) {
+    assert!(
+        matches!(result, Err(EngineError::NotFound(found)) if *found == what),
+        "{result:?}"
+    );
 }
 
 fn open(dir: &Path, credentials: &Arc<MemoryCredentials>, clock: &Arc<AtomicI64>) -> Engine {

@@ -13,7 +13,7 @@ use time::macros::{date, datetime, time};
 
 use super::DoorOutcome;
 use crate::engine::Engine;
-use crate::engine::testing::{BEFORE_CLASS, Device, MONDAY};
+use crate::engine::testing::{BEFORE_CLASS, Device, MONDAY, assert_not_found};
 use crate::error::EngineError;
 use crate::store::AttendanceRow;
 
@@ -408,20 +408,13 @@ fn staff_check_in_by_hand_late_and_regardless_of_anti_passback() {
 fn a_check_in_by_hand_needs_a_student_and_session_this_device_has() {
     let device = kiosk();
     let before = device.written();
-    let unknown = device.engine.check_in_manual(StudentId::new(), None);
-    assert!(
-        matches!(unknown, Err(EngineError::NotFound("student"))),
-        "{unknown:?}"
-    );
+    assert_not_found(&device.engine.check_in_manual(StudentId::new(), None), "student");
     let tuesday = SessionKey {
         date: MONDAY.next_day().unwrap(),
         ..device.class_session()
     };
     let no_class = device.engine.check_in_manual(device.ana, Some(tuesday));
-    assert!(
-        matches!(no_class, Err(EngineError::NotFound("class session"))),
-        "{no_class:?}"
-    );
+    assert_not_found(&no_class, "class session");
     assert_eq!(device.written(), before);
 }
 

@@ -16,9 +16,25 @@ use time::Weekday;
 use time::macros::{date, datetime, time};
 
 use super::{NewStudent, StudentPatch};
-use crate::engine::testing::{Device, MONDAY};
+use crate::engine::testing::{Device, MONDAY, assert_not_found};
 use crate::error::EngineError;
 use crate::store::RosterFilter;
+
+/// The students a roster search for `query` finds.
+fn found(device: &Device, query: &str) -> Vec<StudentId> {
+    let filter = RosterFilter {
+        query: Some(query.into()),
+        limit: 10,
+        ..RosterFilter::default()
+    };
+    device
+        .engine
+        .roster(&filter)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.id)
+        .collect()
+}
 
 #[test]
 fn a_patch_tells_a_field_left_out_from_one_cleared() {
@@ -281,15 +297,7 @@ fn a_patch_made_offline_keeps_another_devices_edit_of_another_field() {
         1,
         "this device's edit still waits for the server"
     );
-    let found = device
-        .engine
-        .roster(&RosterFilter {
-            query: Some("lima".into()),
-            limit: 10,
-            ..RosterFilter::default()
-        })
-        .unwrap();
-    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [device.ana]);
+    assert_eq!(found(&device, "lima"), [device.ana]);
 }
 
 #[test]
@@ -313,15 +321,7 @@ fn an_added_student_joins_today_at_the_first_grade_and_is_on_the_roster() {
         (MONDAY, Grade::new(device.white, 0), StudentStatus::Active, 1)
     );
     assert_eq!(bruno.email.unwrap().as_str(), "bruno@example.com");
-    let found = device
-        .engine
-        .roster(&RosterFilter {
-            query: Some("bru".into()),
-            limit: 10,
-            ..RosterFilter::default()
-        })
-        .unwrap();
-    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(found(&device, "bru"), [id]);
     let audit = device.last_audit();
     assert_eq!(
         (audit.action.as_str(), audit.detail),
@@ -334,17 +334,14 @@ fn editing_a_student_this_device_does_not_have_is_not_found_and_writes_nothing()
     let device = Device::unlocked(Role::Instructor, Role::Instructor);
     let (stranger, before) = (StudentId::new(), device.written());
     let edit = device.engine.edit_student(stranger, StudentPatch::default());
-    assert!(matches!(edit, Err(EngineError::NotFound("student"))), "{edit:?}");
+    assert_not_found(&edit, "student");
     let note = device.engine.add_note(stranger, Prose::parse("Hello").unwrap());
-    assert!(matches!(note, Err(EngineError::NotFound("student"))), "{note:?}");
+    assert_not_found(&note, "student");
     let stripe = Grade::new(device.white, 1);
     let promotion = device
         .engine
         .promote(stranger, &stripe, MONDAY, Prose::parse("").unwrap());
-    assert!(
-        matches!(promotion, Err(EngineError::NotFound("student"))),
-        "{promotion:?}"
-    );
+    assert_not_found(&promotion, "student");
     assert_eq!(device.written(), before);
 }
 
