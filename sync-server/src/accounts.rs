@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::json;
 use tatami_core::api::{ErrorCode, Tokens};
-use tatami_core::doc::staff;
+use tatami_core::doc::{DocKind, staff};
 use tatami_core::ids::{StaffId, StudentId, TenantId};
 use tatami_core::people::{Role, Staff};
 use tatami_core::text::{Email, PersonName};
@@ -321,7 +321,7 @@ async fn edit_staff(
     change: impl FnOnce(&mut Staff) + Send + 'static,
 ) -> Result<(), ApiError> {
     let id = StaffId::from_uuid(user);
-    server_edits::edit(state, tenant, staff::doc_id(id), move |doc| {
+    server_edits::edit(state, tenant, staff::doc_id(id), DocKind::Staff, move |doc| {
         let mut record = staff::project(&*doc)?;
         change(&mut record);
         staff::update(doc, &record)?;

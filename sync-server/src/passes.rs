@@ -2,7 +2,7 @@
 //! every pass and card is signed here and verified on devices offline.
 
 use tatami_core::api::{CardIssued, ErrorCode, PhonePassIssued};
-use tatami_core::doc::student;
+use tatami_core::doc::{DocKind, student};
 use tatami_core::ids::{StudentId, TenantId};
 use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag};
 use time::OffsetDateTime;
@@ -131,7 +131,7 @@ pub async fn revoke_card(
 ) -> Result<CardIssued, ApiError> {
     caller.staff(tatami_core::people::Role::Admin)?;
     let tenant = caller.tenant.id;
-    let version = server_edits::edit(state, tenant, student::doc_id(student), |doc| {
+    let version = server_edits::edit(state, tenant, student::doc_id(student), DocKind::Student, |doc| {
         let mut view = student::project(&*doc)?.student;
         view.card_version = view.card_version.checked_add(1).ok_or_else(|| {
             ApiError::new(

@@ -6,7 +6,7 @@ use serde::Serialize;
 use tatami_core::api::ErrorCode;
 use tatami_core::belt::{Eligibility, Standing, eligibility};
 use tatami_core::calendar::academy_time;
-use tatami_core::doc::{student, tenant};
+use tatami_core::doc::{DocKind, student, tenant};
 use tatami_core::ids::{DocId, StudentId, TenantId};
 use tatami_core::people::Role;
 use time::{Date, OffsetDateTime};
@@ -28,9 +28,10 @@ async fn document(
     tx: &mut Tx,
     tenant: TenantId,
     id: DocId,
+    kind: DocKind,
 ) -> Result<Option<automerge::AutoCommit>, ApiError> {
     match Stored::find(tx, tenant, id).await? {
-        Some(stored) => Ok(Some(stored.open().map_err(ApiError::internal)?)),
+        Some(stored) => stored.open_as(kind).map_err(ApiError::internal),
         None => Ok(None),
     }
 }
@@ -40,10 +41,10 @@ pub async fn progress(state: &AppState, caller: &Caller, id: StudentId) -> Resul
     caller.staff(Role::Instructor)?;
     let tenant = caller.tenant.id;
     let mut tx = db::begin(&state.pool, tenant).await?;
-    let record = document(&mut tx, tenant, student::doc_id(id))
+    let record = document(&mut tx, tenant, student::doc_id(id), DocKind::Student)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownStudent, "there is no such student here"))?;
-    let academy = document(&mut tx, tenant, DocId::from_uuid(tenant.into()))
+    let academy = document(&mut tx, tenant, DocId::from_uuid(tenant.into()), DocKind::Tenant)
         .await?
         .ok_or_else(|| ApiError::internal(std::io::Error::other("an academy without its document")))?;
     let attended = sqlx::query_scalar!(

@@ -3,6 +3,7 @@
 //! writer, into the log every device pulls.
 
 use automerge::{ActorId, AutoCommit};
+use tatami_core::doc::DocKind;
 use tatami_core::ids::{DocId, TenantId};
 use tatami_core::policy::Writer;
 use tatami_core::sync::{Bytes, DocChanges};
@@ -68,11 +69,12 @@ pub async fn create_all(
 }
 
 /// Loads the server's copy of document `id`, edits it as the server, and
-/// stores the change. `None` when the server has no such document.
+/// stores the change. `None` when the server has no such `kind` document.
 pub async fn edit<T>(
     state: &AppState,
     tenant: TenantId,
     id: DocId,
+    kind: DocKind,
     change: impl FnOnce(&mut AutoCommit) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<Option<T>, ApiError>
 where
@@ -83,16 +85,21 @@ where
         return Ok(None);
     };
     tx.commit().await?;
-    let (mut doc, before, value) = tokio::task::spawn_blocking(move || {
-        let mut doc = stored.open().map_err(ApiError::internal)?;
+    let edited = tokio::task::spawn_blocking(move || {
+        let Some(mut doc) = stored.open_as(kind).map_err(ApiError::internal)? else {
+            return Ok(None);
+        };
         // A fresh actor per edit: two concurrent edits must not reuse one.
         doc.set_actor(ActorId::random());
         let before = doc.get_heads();
         let value = change(&mut doc)?;
-        Ok::<_, ApiError>((doc, before, value))
+        Ok::<_, ApiError>(Some((doc, before, value)))
     })
     .await
     .map_err(ApiError::internal)??;
+    let Some((mut doc, before, value)) = edited else {
+        return Ok(None);
+    };
     store(state, tenant, vec![changes_since(id, &mut doc, &before)]).await?;
     Ok(Some(value))
 }

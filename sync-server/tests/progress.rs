@@ -59,3 +59,32 @@ async fn progress_is_for_instructors_of_the_students_own_academy() {
         "unknown_student"
     );
 }
+
+/// An id of another kind of record where a student's is expected (a staff
+/// member's: theirs is a document too) is no student: 404, not a server
+/// error, and nothing changes.
+#[tokio::test]
+async fn a_staff_members_id_is_no_student() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let (staff, _) = server.staff_account(&tiger, Role::Instructor).await;
+    let owner = server.token(&tiger, Role::Owner).await;
+    for (method, what) in [
+        (Method::GET, "progress"),
+        (Method::GET, "card"),
+        (Method::POST, "card/revoke"),
+    ] {
+        let path = format!("/v1/students/{staff}/{what}");
+        let response = server
+            .request(method, "golden-tiger", &path, Some(&owner))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(response, StatusCode::NOT_FOUND).await,
+            "unknown_student",
+            "{path}"
+        );
+    }
+    server.stop().await;
+}

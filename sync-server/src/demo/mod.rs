@@ -14,7 +14,7 @@ mod timetable;
 use std::fmt;
 
 use automerge::ActorId;
-use tatami_core::doc::{student, tenant};
+use tatami_core::doc::{DocKind, student, tenant};
 use tatami_core::ids::{DocId, StaffId, TenantId};
 use tatami_core::people::Role;
 use tatami_core::text::{Email, Label, PersonName, Slug, TimeZoneName};
@@ -139,14 +139,20 @@ async fn set_up(state: &AppState, tenant: TenantId, timetable: &Timetable) -> Re
     let belts = timetable.belts.clone();
     let classes: Vec<_> = timetable.classes.all().into_iter().cloned().collect();
     let schedule = timetable.schedule.clone();
-    server_edits::edit(state, tenant, DocId::from_uuid(tenant.into()), move |doc| {
-        tenant::set_belt_system(doc, &belts)?;
-        for class in &classes {
-            tenant::put_class(doc, class)?;
-        }
-        tenant::set_schedule(doc, &schedule)?;
-        Ok(())
-    })
+    server_edits::edit(
+        state,
+        tenant,
+        DocId::from_uuid(tenant.into()),
+        DocKind::Tenant,
+        move |doc| {
+            tenant::set_belt_system(doc, &belts)?;
+            for class in &classes {
+                tenant::put_class(doc, class)?;
+            }
+            tenant::set_schedule(doc, &schedule)?;
+            Ok(())
+        },
+    )
     .await?;
     Ok(())
 }

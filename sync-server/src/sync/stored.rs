@@ -2,6 +2,7 @@
 //! after it.
 
 use automerge::{AutoCommit, AutomergeError};
+use tatami_core::doc::{self, DocKind};
 use tatami_core::ids::{DocId, TenantId};
 
 use crate::db::Tx;
@@ -35,6 +36,15 @@ impl Stored {
             return Ok(None);
         };
         Self::fetch(tx, tenant, id, row.snapshot_seq).await.map(Some)
+    }
+
+    /// The document, when it is a `kind` document; `None` for another
+    /// kind (an id of a staff member given where a student's is expected,
+    /// say). CPU work.
+    pub fn open_as(self, kind: DocKind) -> Result<Option<AutoCommit>, AutomergeError> {
+        let doc = self.open()?;
+        let is_kind = doc::header(&doc).is_ok_and(|header| header.kind == kind);
+        Ok(is_kind.then_some(doc))
     }
 
     /// The document itself (CPU work).
