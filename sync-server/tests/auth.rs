@@ -319,3 +319,45 @@ async fn roles_are_granted_by_those_above_and_audited() {
     assert_eq!(error_code(again, StatusCode::CONFLICT).await, "email_taken");
     server.stop().await;
 }
+
+/// A device name PostgreSQL could not store (a NUL), empty or too long is
+/// refused as a field, and enrols nothing.
+#[tokio::test]
+async fn a_device_name_with_control_characters_is_refused() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let admin = server.token(&tiger, Role::Admin).await;
+    let enrol = |name: String| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/devices", Some(&admin))
+            .json(&json!({ "name": name, "role": "front_desk" }))
+            .send()
+    };
+    for name in [
+        "front\u{0}desk".to_owned(),
+        "desk\u{7}".to_owned(),
+        " ".to_owned(),
+        "x".repeat(61),
+    ] {
+        let refused = enrol(name.clone()).await.unwrap();
+        assert_eq!(
+            error_code(refused, StatusCode::BAD_REQUEST).await,
+            "invalid_field",
+            "{name:?}"
+        );
+    }
+    let devices: Vec<Value> = ok_json(
+        server
+            .request(Method::GET, "golden-tiger", "/v1/devices", Some(&admin))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(devices.is_empty(), "{devices:?}");
+    assert_eq!(
+        enrol("Front desk".into()).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    server.stop().await;
+}

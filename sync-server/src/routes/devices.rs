@@ -9,6 +9,7 @@ use serde_json::json;
 use tatami_core::api::{self, Enrolled, ErrorCode};
 use tatami_core::ids::DeviceId;
 use tatami_core::people::Role;
+use tatami_core::text::Label;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -40,13 +41,15 @@ async fn enrol(
             "a device cannot get more rights than the admin enrolling it",
         ));
     }
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 60 {
-        return Err(ApiError::new(
+    // A name is a label: 1 to 60 characters, none of them control
+    // characters (a NUL is refused here, not by PostgreSQL).
+    let name = Label::parse(&body.name).map_err(|_| {
+        ApiError::new(
             ErrorCode::InvalidField,
-            "name the device in 1 to 60 characters",
-        ));
-    }
+            "name the device in 1 to 60 characters, without control characters",
+        )
+    })?;
+    let name = name.as_str();
     let device = DeviceId::new();
     let secret = random_token();
     let tenant = caller.tenant.id;
