@@ -132,15 +132,23 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// Signs in with email and password. Failures are audited and counted;
-/// too many for one account in 15 minutes are refused for a while.
+/// too many for one account in 15 minutes are refused for a while. What
+/// is not an email address belongs to no account: it is refused at once,
+/// audited without its text, and counts towards nothing kept in memory.
 pub async fn sign_in(
     state: &AppState,
     tenant: &Tenant,
     email: &str,
     password: String,
 ) -> Result<Tokens, ApiError> {
-    let email = email.trim();
-    let key = format!("{}:{}", tenant.id, email.to_lowercase());
+    let Ok(email) = Email::parse(email) else {
+        let mut tx = db::begin(&state.pool, tenant.id).await?;
+        let detail = json!({ "email": null, "malformed": true });
+        insert_audit(&mut tx, tenant.id, Actor::Anonymous, "sign_in_failed", &detail).await?;
+        tx.commit().await?;
+        return Err(invalid_credentials());
+    };
+    let key = format!("{}:{}", tenant.id, email);
     state
         .sign_in_failures
         .check(&key, Instant::now())
@@ -148,15 +156,9 @@ pub async fn sign_in(
 
     // The user is read in a transaction of its own: no database connection
     // is held through the hash, which takes far longer than any query.
-    let user = match Email::parse(email) {
-        Ok(parsed) => {
-            let mut tx = db::begin(&state.pool, tenant.id).await?;
-            let user = select_user_by_email(&mut tx, tenant.id, parsed.as_str()).await?;
-            tx.commit().await?;
-            user
-        }
-        Err(_) => None,
-    };
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    let user = select_user_by_email(&mut tx, tenant.id, email.as_str()).await?;
+    tx.commit().await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let matches = tokio::task::spawn_blocking(move || {
         if let Some(stored) = stored {

@@ -361,3 +361,38 @@ async fn a_device_name_with_control_characters_is_refused() {
     );
     server.stop().await;
 }
+
+/// Sign-in input is bounded before any work: a body over the small limit of
+/// the auth routes is refused unread, and what is not an email address (a
+/// NUL in it) is wrong credentials, audited without its text, never a
+/// server error.
+#[tokio::test]
+async fn sign_in_input_is_bounded_and_a_malformed_email_is_refused_and_audited() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let sign_in = |email: String| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+    };
+    let huge = sign_in(format!("{}@example.com", "a".repeat(1 << 20)))
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(huge, StatusCode::PAYLOAD_TOO_LARGE).await,
+        "body_too_large"
+    );
+    let nul = sign_in("owner\u{0}@example.com".into()).await.unwrap();
+    assert_eq!(
+        error_code(nul, StatusCode::UNAUTHORIZED).await,
+        "invalid_credentials"
+    );
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(
+        actions.iter().filter(|a| *a == "sign_in_failed").count(),
+        1,
+        "{actions:?}"
+    );
+    server.stop().await;
+}

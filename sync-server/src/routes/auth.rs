@@ -1,6 +1,6 @@
 //! Signing in and out, and refreshing tokens.
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -13,11 +13,16 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
+/// Sign-in, refresh and sign-out bodies are a few hundred bytes: anything
+/// much larger is refused before it is read.
+const BODY_LIMIT: usize = 16 * 1024;
+
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/auth/sign-in", post(sign_in))
         .route("/v1/auth/refresh", post(refresh))
         .route("/v1/auth/sign-out", post(sign_out))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 #[derive(Deserialize)]
