@@ -72,11 +72,18 @@ async fn sign_ins_hash_without_holding_a_database_connection() {
 }
 
 #[tokio::test]
-async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
+async fn refresh_tokens_rotate_are_never_cached_and_a_reused_one_ends_the_session() {
     let server = TestServer::start().await;
     let tiger = server.academy("golden-tiger").await;
     let email = server.staff(&tiger, Role::Instructor).await;
-    let first = server.sign_in("golden-tiger", &email).await;
+    let signed_in = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.headers()["cache-control"], "no-store");
+    let first: Value = ok_json(signed_in).await;
     assert_eq!(first["role"], "instructor");
 
     let refresh = |token: Value| {
@@ -85,7 +92,10 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
             .json(&json!({ "refresh_token": token }))
             .send()
     };
-    let second: Value = ok_json(refresh(first["refresh_token"].clone()).await.unwrap()).await;
+    let refreshed = refresh(first["refresh_token"].clone()).await.unwrap();
+    // Tokens are never kept by a cache on the way.
+    assert_eq!(refreshed.headers()["cache-control"], "no-store");
+    let second: Value = ok_json(refreshed).await;
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     let third: Value = ok_json(refresh(second["refresh_token"].clone()).await.unwrap()).await;
 

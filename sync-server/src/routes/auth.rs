@@ -1,7 +1,7 @@
 //! Signing in and out, and refreshing tokens.
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -31,24 +31,31 @@ struct RefreshToken {
     refresh_token: String,
 }
 
+/// Tokens, never kept by a cache or proxy on the way.
+type Issued = ([(HeaderName, &'static str); 1], Json<Tokens>);
+
+fn issued(tokens: Tokens) -> Issued {
+    ([(header::CACHE_CONTROL, "no-store")], Json(tokens))
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     tenant: Tenant,
     ApiJson(body): ApiJson<SignIn>,
-) -> Result<Json<Tokens>, ApiError> {
+) -> Result<Issued, ApiError> {
     accounts::sign_in(&state, &tenant, &body.email, body.password)
         .await
-        .map(Json)
+        .map(issued)
 }
 
 async fn refresh(
     State(state): State<AppState>,
     tenant: Tenant,
     ApiJson(body): ApiJson<RefreshToken>,
-) -> Result<Json<Tokens>, ApiError> {
+) -> Result<Issued, ApiError> {
     accounts::refresh(&state, &tenant, &body.refresh_token)
         .await
-        .map(Json)
+        .map(issued)
 }
 
 async fn sign_out(
