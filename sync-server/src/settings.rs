@@ -75,6 +75,9 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Browser origins allowed to call the API (the app itself needs none).
     pub cors_origins: Vec<String>,
+    /// What a scraper sends as `Authorization: Bearer …` to read
+    /// `/metrics`. Unset, `/metrics` answers nobody.
+    pub metrics_token: Option<Secret<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

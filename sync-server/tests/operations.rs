@@ -7,14 +7,20 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use support::TestServer;
+use support::{TestServer, error_code};
 use tatami_core::people::Role;
 use tatami_sync_server::postgres::testing::fresh_database;
 use tatami_sync_server::routes::OPENAPI;
+use tatami_sync_server::settings::Secret;
+
+const METRICS_TOKEN: &str = "a scraper's token";
 
 #[tokio::test]
 async fn health_readiness_and_metrics() {
-    let server = TestServer::start().await;
+    let server = TestServer::start_with(fresh_database().await, |s| {
+        s.http.metrics_token = Some(Secret::new(METRICS_TOKEN.into()));
+    })
+    .await;
     let tiger = server.academy("golden-tiger").await;
     let tablet = server.device(&tiger, Role::FrontDesk).await;
     server.sync(&tablet, 0, vec![]).await;
@@ -23,7 +29,14 @@ async fn health_readiness_and_metrics() {
     assert_eq!(get("/healthz").await.unwrap().text().await.unwrap(), "ok");
     let ready = get("/readyz").await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
-    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    let scrape = |token: &'static str| {
+        server
+            .http
+            .get(format!("{}/metrics", server.base))
+            .bearer_auth(token)
+            .send()
+    };
+    let metrics = scrape(METRICS_TOKEN).await.unwrap().text().await.unwrap();
     assert!(
         metrics.contains(r#"tatami_http_requests_total{method="POST",route="/v1/sync",status="200"} 1"#),
         "{metrics}"
@@ -39,6 +52,18 @@ async fn health_readiness_and_metrics() {
         "the academy, owner and staff documents at least: {changes_in}"
     );
 
+    // Metrics answer the scraper's token only.
+    let anonymous = get("/metrics").await.unwrap();
+    assert_eq!(
+        error_code(anonymous, StatusCode::UNAUTHORIZED).await,
+        "unauthenticated"
+    );
+    let guessed = scrape("a guess").await.unwrap();
+    assert_eq!(
+        error_code(guessed, StatusCode::UNAUTHORIZED).await,
+        "invalid_token"
+    );
+
     // Every response carries a request id, the caller's if it sent one.
     let response = get("/healthz").await.unwrap();
     assert!(response.headers().contains_key("x-request-id"));
@@ -50,6 +75,21 @@ async fn health_readiness_and_metrics() {
         .await
         .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+    server.stop().await;
+}
+
+/// With no metrics token configured, metrics answer nobody.
+#[tokio::test]
+async fn metrics_are_off_without_a_token() {
+    let server = TestServer::start().await;
+    let response = server
+        .http
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response, StatusCode::FORBIDDEN).await, "forbidden");
     server.stop().await;
 }
 

@@ -1,12 +1,15 @@
 //! Liveness, readiness and metrics.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use tatami_core::api::ErrorCode;
 
+use crate::crypto::{constant_time_eq, secret_hash};
+use crate::error::ApiError;
 use crate::postgres::MIGRATOR;
 use crate::state::AppState;
 
@@ -44,9 +47,25 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// For scrapers holding the configured metrics token only: what the
+/// server does is nobody else's business.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
+    let Some(token) = &state.settings.http.metrics_token else {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "metrics are off: set http.metrics_token to read them",
+        ));
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthenticated, "send the metrics token"))?;
+    if !constant_time_eq(&secret_hash(presented), &secret_hash(token.expose())) {
+        return Err(ApiError::new(ErrorCode::InvalidToken, "not the metrics token"));
+    }
     let body = state
         .metrics
         .render(state.sync.stats(), state.sync.cached_documents());
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body))
 }

@@ -43,6 +43,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "load test password";
+/// The server under load gives its counters to this token.
+const METRICS_TOKEN: &str = "load test metrics";
 
 #[derive(Debug, Parser)]
 #[command(about = "Load-test the sync server with simulated tablets")]
@@ -134,7 +136,13 @@ async fn main() -> Result<(), Failure> {
         Duration::from_secs(args.seconds),
     )
     .await;
-    let metrics = http.get(format!("{base}/metrics")).send().await?.text().await?;
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await?
+        .text()
+        .await?;
     let changes_per_batch =
         metric(&metrics, "tatami_changes_in_total") / metric(&metrics, "tatami_sync_batches_total").max(1.0);
     stop(&mut server).await?;
@@ -220,6 +228,7 @@ async fn serve(binary: &Path, data_dir: &Path, peers: bool) -> Result<(Child, St
     let mut child = Command::new(binary)
         .arg("serve")
         .env("TATAMI_SYNC__PEERS", peers.to_string())
+        .env("TATAMI_HTTP__METRICS_TOKEN", METRICS_TOKEN)
         .env("TATAMI_DATA_DIR", data_dir)
         .env("TATAMI_LISTEN", "127.0.0.1:0")
         .env("TATAMI_LOG_FORMAT", "json")
