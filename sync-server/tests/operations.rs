@@ -64,9 +64,21 @@ async fn health_readiness_and_metrics() {
         "invalid_token"
     );
 
-    // Every response carries a request id, the caller's if it sent one.
+    // Every response carries a request id, the caller's if it sent one,
+    // and tells a browser not to render, frame or sniff it.
     let response = get("/healthz").await.unwrap();
     assert!(response.headers().contains_key("x-request-id"));
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        assert_eq!(response.headers()[name], value, "{name}");
+    }
     let echoed = server
         .http
         .get(format!("{}/healthz", server.base))
