@@ -44,9 +44,10 @@ pub fn doc_id(student: StudentId) -> DocId {
     DocId::from_uuid(student.into())
 }
 
-/// The student document's genesis. The first card version is part of it:
-/// only the server changes it afterwards.
-pub(super) fn start(id: StudentId, actor: ActorId) -> Result<AutoCommit, DocError> {
+/// The student document's genesis, every device's alike; the profile is
+/// written after it. The first card version is part of it: only the
+/// server changes it afterwards.
+pub fn start(id: StudentId, actor: ActorId) -> Result<AutoCommit, DocError> {
     genesis(
         DocKind::Student,
         doc_id(id),

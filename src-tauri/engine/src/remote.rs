@@ -36,16 +36,6 @@ pub enum RemoteError {
     Garbled(String),
 }
 
-impl RemoteError {
-    /// The server's error code, if it answered with one this build knows.
-    pub fn code(&self) -> Option<ErrorCode> {
-        match self {
-            RemoteError::Refused { code, .. } => *code,
-            _ => None,
-        }
-    }
-}
-
 /// One academy on one server.
 #[derive(Debug, Clone)]
 pub struct Remote {

@@ -19,7 +19,7 @@ use super::{Engine, Rows};
 use crate::academy::Academy;
 use crate::error::EngineError;
 use crate::store::rows::StudentRow;
-use crate::store::{audit, docs, rows};
+use crate::store::{audit, rows};
 
 /// Check-ins this far back are enough for every rule: the longest phone
 /// pass lives 255 minutes, the anti-passback window less.
@@ -164,22 +164,17 @@ impl Engine {
     }
 
     /// Voids `student`'s check-in to `session`. Returns `false` when there
-    /// was none standing, and then writes nothing.
+    /// was none standing, and then writes nothing (not even an empty roll).
     pub fn void_check_in(&self, student: StudentId, session: SessionKey) -> Result<bool, EngineError> {
         let (staff, _) = self.actor(Role::FrontDesk)?;
         let academy = self.require_academy()?;
         let tenant = academy.view.id;
-        let roll = roll::doc_id(tenant, &session);
-        // No roll here, no check-in to void: an empty roll is not made for it.
-        if !self.with_store(|store| docs::exists(store.read(), roll))? {
-            return Ok(false);
-        }
         let void = Void {
             at: self.now(),
             by: staff.id,
         };
         self.change_rows(
-            roll,
+            roll::doc_id(tenant, &session),
             DocKind::Roll,
             Rows::RollEntry(student),
             |actor| Ok(roll::create(tenant, &session, actor)?),

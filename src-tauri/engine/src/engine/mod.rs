@@ -284,10 +284,11 @@ impl Engine {
         Ok((device, ActorId::from(device.as_bytes().as_slice())))
     }
 
-    /// Changes document `id` (made by `create` if this device does not have
-    /// it yet) with `edit`, then commits the document, its rows, the outbox
-    /// entry and an audit line in one transaction. Returns what `edit`
-    /// returned; an edit that changes nothing writes nothing.
+    /// Changes document `id` (its genesis made by `create` if this device
+    /// does not have it yet) with `edit`, then commits the document, its
+    /// rows, the outbox entry and an audit line in one transaction. Returns
+    /// what `edit` returned; an edit that changes nothing writes nothing,
+    /// not even a new document's genesis.
     pub(crate) fn change<T>(
         &self,
         id: DocId,
@@ -321,18 +322,21 @@ impl Engine {
                 }
                 None => create(actor)?,
             };
-            let before = if fresh { Vec::new() } else { doc.get_heads() };
+            let before = doc.get_heads();
             let value = edit(&mut doc)?;
             doc.commit();
+            if doc.get_heads() == before {
+                if !fresh {
+                    store.keep(id, doc);
+                }
+                return Ok((value, false));
+            }
+            let since = if fresh { Vec::new() } else { before };
             let changes: Vec<Vec<u8>> = doc
-                .get_changes(&before)
+                .get_changes(&since)
                 .iter()
                 .map(|c| c.raw_bytes().to_vec())
                 .collect();
-            if changes.is_empty() {
-                store.keep(id, doc);
-                return Ok((value, false));
-            }
             let projected = rows.project(&doc)?;
             store.write(|tx| {
                 docs::save(tx, id, kind, &mut doc)?;

@@ -146,8 +146,8 @@ impl Engine {
         self.change(
             student::doc_id(record.id),
             DocKind::Student,
-            |actor| Ok(student::create(&record, actor)?),
-            |_| Ok(()),
+            |actor| Ok(student::start(record.id, actor)?),
+            |doc| Ok(student::update(doc, &record)?),
             Some((staff.id, "student_added", &json!({ "student": record.id }))),
         )?;
         Ok(record.id)

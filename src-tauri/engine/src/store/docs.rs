@@ -22,16 +22,6 @@ pub fn load(conn: &Connection, id: DocId) -> Result<Option<AutoCommit>, StoreErr
         .transpose()
 }
 
-/// Whether this device has document `id`.
-pub fn exists(conn: &Connection, id: DocId) -> Result<bool, StoreError> {
-    Ok(conn
-        .query_row("SELECT 1 FROM documents WHERE id = ?1", [id.to_string()], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_some())
-}
-
 /// Saves document `id` whole.
 pub fn save(conn: &Connection, id: DocId, kind: DocKind, doc: &mut AutoCommit) -> Result<(), StoreError> {
     conn.execute(
