@@ -202,6 +202,9 @@ struct SecretService {
 }
 
 impl SecretService {
+    /// Starts the bus, then the keyring once the bus answers. On a loaded
+    /// machine a keyring started too early finds no bus and exits, so one
+    /// that exits before it owns the Secret Service name is started again.
     async fn start(dir: &Path) -> Self {
         let home = dir.join("home");
         let runtime = dir.join("run");
@@ -217,22 +220,23 @@ impl SecretService {
             .kill_on_drop(true)
             .spawn()
             .expect("dbus-daemon is needed (apt-get install dbus)");
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
-            .env("HOME", &home)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("gnome-keyring-daemon is needed (apt-get install gnome-keyring)");
-        // The keyring's password, read until end of input.
-        let mut password = keyring.stdin.take().unwrap();
-        password.write_all(b"tatami-test").await.unwrap();
-        drop(password);
-        wait_until_serving(&bus_address).await;
+        let answering = eventually(&mut (), 30, async |()| {
+            name_has_owner(&bus_address, "org.freedesktop.DBus").await
+        })
+        .await;
+        assert!(answering, "dbus-daemon did not start answering on {bus_address}");
+        let mut keyring = start_keyring(&bus_address, &home, &runtime).await;
+        let serving = eventually(&mut keyring, 30, async |keyring| {
+            if name_has_owner(&bus_address, "org.freedesktop.secrets").await {
+                return true;
+            }
+            if keyring.try_wait().unwrap().is_some() {
+                *keyring = start_keyring(&bus_address, &home, &runtime).await;
+            }
+            false
+        })
+        .await;
+        assert!(serving, "gnome-keyring did not start serving on {bus_address}");
         Self {
             bus_address,
             _bus: bus,
@@ -241,26 +245,42 @@ impl SecretService {
     }
 }
 
-/// Waits until the keyring owns the Secret Service name on the bus.
-async fn wait_until_serving(bus_address: &str) {
-    let serving = eventually(&mut (), 10, async |()| {
-        let answer = Command::new("dbus-send")
-            .args([
-                "--print-reply",
-                "--dest=org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-            ])
-            .arg("org.freedesktop.DBus.NameHasOwner")
-            .arg("string:org.freedesktop.secrets")
-            .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
-            .stderr(Stdio::null())
-            .output()
-            .await
-            .expect("dbus-send is needed (apt-get install dbus)");
-        String::from_utf8_lossy(&answer.stdout).contains("boolean true")
-    })
-    .await;
-    assert!(serving, "gnome-keyring did not start serving on {bus_address}");
+/// An unlocked gnome-keyring with only its Secret Service, on the bus.
+async fn start_keyring(bus_address: &str, home: &Path, runtime: &Path) -> Child {
+    let mut keyring = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("gnome-keyring-daemon is needed (apt-get install gnome-keyring)");
+    // The keyring's password, read until end of input.
+    let mut password = keyring.stdin.take().unwrap();
+    password.write_all(b"tatami-test").await.unwrap();
+    drop(password);
+    keyring
+}
+
+/// Whether `name` has an owner on the bus (false while the bus is not up).
+async fn name_has_owner(bus_address: &str, name: &str) -> bool {
+    let answer = Command::new("dbus-send")
+        .args([
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+        ])
+        .arg("org.freedesktop.DBus.NameHasOwner")
+        .arg(format!("string:{name}"))
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .stderr(Stdio::null())
+        .output()
+        .await
+        .expect("dbus-send is needed (apt-get install dbus)");
+    String::from_utf8_lossy(&answer.stdout).contains("boolean true")
 }
 
 /// Waits up to `seconds` for `done` to hold of `subject`, checking every
