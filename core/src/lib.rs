@@ -26,6 +26,7 @@ macro_rules! ts_as_string {
 pub mod api;
 pub mod belt;
 pub mod calendar;
+pub mod change_limits;
 pub mod checkin;
 pub mod doc;
 mod hash;

@@ -5,7 +5,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::belt::Grade;
 use crate::ids::{GuardianId, NoteId, StaffId, StudentId};
-use crate::text::{Email, PersonName, Phone, Prose};
+use crate::text::{Email, Label, PersonName, Phone, Prose};
 use crate::words::word_enum;
 
 /// Whether a student trains now.
@@ -78,7 +78,8 @@ impl Student {
 pub struct Guardian {
     pub id: GuardianId,
     pub name: PersonName,
-    pub relation: Option<String>,
+    /// "Mother", "Guardian": a short label.
+    pub relation: Option<Label>,
     pub phone: Option<Phone>,
     pub email: Option<Email>,
 }

@@ -18,6 +18,16 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// Pull at most this many changes per round trip unless asked for fewer.
 pub const MAX_PULL: u32 = 5_000;
 
+/// A pull, or a bootstrap page, stops adding changes past this many bytes
+/// (it always carries at least one).
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+
+/// A push holds at most this many changes...
+pub const MAX_PUSH_CHANGES: usize = 2_000;
+/// ...of at most this many bytes together, inflated. A device sends its
+/// outbox in pushes within both; the server refuses a larger one whole.
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
 /// Raw bytes (an Automerge change or saved document), base64 in JSON.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Bytes(pub Vec<u8>);

@@ -38,6 +38,7 @@ async fn store(state: &AppState, tenant: TenantId, docs: Vec<DocChanges>) -> Res
             writer: Writer::Server,
             device: None,
             docs: docs.by_ref().take(PUSH_DOCS).collect(),
+            refused: Vec::new(),
         };
         let refused = state.sync.push(tenant, push).await.map_err(ApiError::internal)?;
         if let Some(r) = refused.into_iter().next() {

@@ -13,7 +13,7 @@ use super::{DocError, DocKind, entry_map, expect_doc, expect_kind, genesis};
 use crate::belt::{Grade, Promotion, Standing};
 use crate::ids::{DocId, GuardianId, StudentId};
 use crate::people::{Guardian, Note, Student, StudentStatus};
-use crate::text::{Email, PersonName, Phone, Prose};
+use crate::text::{Email, Label, PersonName, Phone, Prose};
 
 const MAPS: [&str; 3] = ["guardians", "promotions", "notes"];
 
@@ -116,7 +116,7 @@ pub fn put_guardian(doc: &mut AutoCommit, guardian: &Guardian) -> Result<(), Doc
     let guardians = map(doc, "guardians")?;
     let obj = entry_map(doc, &guardians, &guardian.id.to_string())?;
     put_text(doc, &obj, "name", &guardian.name)?;
-    set(doc, &obj, "relation", guardian.relation.as_ref())?;
+    set_text(doc, &obj, "relation", guardian.relation.as_ref())?;
     set_text(doc, &obj, "phone", guardian.phone.as_ref())?;
     set_text(doc, &obj, "email", guardian.email.as_ref())
 }
@@ -157,7 +157,7 @@ pub fn project(doc: &impl ReadDoc) -> Result<StudentView, DocError> {
                 .parse()
                 .map_err(|_| obj.error("", "guardian key is not an id"))?,
             name: obj.parsed("name", PersonName::parse)?,
-            relation: obj.opt("relation")?,
+            relation: obj.opt_parsed("relation", Label::parse)?,
             phone: obj.opt_parsed("phone", Phone::parse)?,
             email: obj.opt_parsed("email", Email::parse)?,
         });

@@ -310,9 +310,9 @@ pub fn project(doc: &impl ReadDoc) -> Result<TenantView, DocError> {
         theme: Theme {
             primary: theme.parsed("primary", Color::parse)?,
             accent: theme.parsed("accent", Color::parse)?,
-            // A logo this build cannot read shows no logo rather than
-            // hiding the whole academy.
-            logo: theme.opt::<String>("logo")?.and_then(|l| Logo::parse(&l).ok()),
+            // Checked like any field: the server refuses a change that
+            // writes anything but a logo here (up to 48 KiB of PNG or JPEG).
+            logo: theme.opt_parsed("logo", Logo::parse)?,
         },
         ranks: ranks.into_iter().map(|(_, rank)| rank).collect(),
         classes,

@@ -6,7 +6,7 @@ use tatami_core::doc::tenant::TenantView;
 use tatami_core::ids::TenantId;
 use tatami_core::pass::StudentTag;
 use tatami_core::people::Staff;
-use tatami_core::text::{Color, Email, Phone};
+use tatami_core::text::{Color, Email, Label, Phone};
 use uuid::Uuid;
 
 use super::Tx;
@@ -130,7 +130,7 @@ pub async fn replace_student(tx: &mut Tx, tenant: TenantId, view: &StudentView) 
             g.id.as_uuid(),
             s.id.as_uuid(),
             g.name.as_str(),
-            g.relation.as_deref(),
+            g.relation.as_ref().map(Label::as_str),
             g.phone.as_ref().map(Phone::as_str),
             g.email.as_ref().map(Email::as_str)
         )

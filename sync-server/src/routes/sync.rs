@@ -25,6 +25,7 @@ use crate::db::{self};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::sync::Push;
+use crate::sync::screen::screen;
 use crate::sync::tail::Pulled;
 
 /// Documents per bootstrap page.
@@ -71,10 +72,13 @@ async fn sync(
     let refused = if request.push.is_empty() {
         Vec::new()
     } else {
+        let screened =
+            screen(request.push).map_err(|e| ApiError::new(ErrorCode::BodyTooLarge, e.to_string()))?;
         let push = Push {
             writer: Writer::Device(role),
             device: Some(device),
-            docs: request.push,
+            docs: screened.docs,
+            refused: screened.refused,
         };
         state.sync.push(tenant, push).await.map_err(ApiError::internal)?
     };

@@ -18,11 +18,30 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn invalid(message: impl Into<String>) -> Self {
-        Self {
-            code: RefusalCode::Invalid,
-            message: message.into(),
+    /// A refusal whose message may quote what the device sent (a field
+    /// name): control characters are replaced and the length bounded, so
+    /// the message is safe to audit, log and show.
+    fn new(code: RefusalCode, message: &str) -> Self {
+        const MAX_CHARS: usize = 300;
+        let mut message: String = message
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    char::REPLACEMENT_CHARACTER
+                } else {
+                    c
+                }
+            })
+            .take(MAX_CHARS + 1)
+            .collect();
+        if message.chars().count() > MAX_CHARS {
+            message = message.chars().take(MAX_CHARS - 1).chain(['…']).collect();
         }
+        Self { code, message }
+    }
+
+    fn invalid(message: impl AsRef<str>) -> Self {
+        Self::new(RefusalCode::Invalid, message.as_ref())
     }
 }
 
@@ -118,10 +137,8 @@ fn apply_and_check(
             }
         }
         let paths = doc::touched_paths(doc, change);
-        policy::check(writer, header.kind, genesis, &paths).map_err(|e| Refusal {
-            code: RefusalCode::Forbidden,
-            message: e.to_string(),
-        })?;
+        policy::check(writer, header.kind, genesis, &paths)
+            .map_err(|e| Refusal::new(RefusalCode::Forbidden, &e.to_string()))?;
         if header.kind == DocKind::Roll {
             let entries = paths
                 .into_iter()

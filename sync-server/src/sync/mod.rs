@@ -5,6 +5,7 @@ pub mod apply;
 pub mod cache;
 pub mod listen;
 pub mod project;
+pub mod screen;
 pub mod stored;
 pub mod tail;
 pub mod writer;

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use tatami_core::ids::{DeviceId, DocId, TenantId};
 use tatami_core::policy::Writer;
-use tatami_core::sync::{DocChanges, Refused};
+use tatami_core::sync::{DocChanges, RefusalCode, Refused};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
@@ -52,6 +52,9 @@ pub struct Push {
     /// The pushing device; `None` for the server's own changes.
     pub device: Option<DeviceId>,
     pub docs: Vec<DocChanges>,
+    /// Documents already refused on the way in (see [`super::screen`]):
+    /// audited and answered with the writer's own refusals.
+    pub refused: Vec<Refused>,
 }
 
 struct Queued {
@@ -211,31 +214,129 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
             }
         }
         let pushes: Vec<Push> = batch.iter().map(|q| q.push.clone()).collect();
-        let result = commit(&hub, tenant, pushes).await;
-        match result {
-            Ok(Committed {
-                refusals,
-                head,
-                appended,
-            }) => {
-                // The tail first: a pull that sees the new head finds it.
-                if let Some((first, entries)) = appended
-                    && let Ok(mut tail) = log.tail.lock()
-                {
-                    tail.extend(first, entries);
-                }
-                log.advance(head);
-                for (queued, refused) in batch.into_iter().zip(refusals) {
-                    let _ = queued.reply.send(Ok(refused));
-                }
-            }
-            Err(error) => {
-                tracing::error!(%tenant, %error, "a batch of pushes failed");
-                for queued in batch {
-                    let _ = queued.reply.send(Err(error.clone()));
-                }
-            }
+        let replies = commit_apart(&hub, tenant, pushes, &log).await;
+        for (queued, reply) in batch.into_iter().zip(replies) {
+            let _ = queued.reply.send(reply);
         }
+    }
+}
+
+/// Commits `pushes` in one transaction. When the database refuses what a
+/// push holds (a value or key it cannot take), commits each push on its
+/// own, and a push's documents each on its own, so that only the document
+/// at fault is refused. Any other failure fails every push of the batch.
+async fn commit_apart(
+    hub: &Hub,
+    tenant: TenantId,
+    pushes: Vec<Push>,
+    log: &LogEnd,
+) -> Vec<Result<Vec<Refused>, PushError>> {
+    let count = pushes.len();
+    match commit(hub, tenant, pushes.clone()).await {
+        Ok(committed) => {
+            // The tail first: a pull that sees the new head finds it.
+            if let Some((first, entries)) = committed.appended
+                && let Ok(mut tail) = log.tail.lock()
+            {
+                tail.extend(first, entries);
+            }
+            log.advance(committed.head);
+            committed.refusals.into_iter().map(Ok).collect()
+        }
+        Err(CommitError::Content(error)) if count > 1 => {
+            tracing::warn!(%tenant, %error, "a batch of pushes was refused by the database; committing each apart");
+            let mut replies = Vec::with_capacity(count);
+            for push in pushes {
+                replies.extend(Box::pin(commit_apart(hub, tenant, vec![push], log)).await);
+            }
+            replies
+        }
+        Err(CommitError::Content(error)) => {
+            let push = pushes
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| unreachable!("a batch is never empty"));
+            vec![commit_docs_apart(hub, tenant, push, &error, log).await]
+        }
+        Err(CommitError::Other(error)) => {
+            tracing::error!(%tenant, %error, "a batch of pushes failed");
+            vec![Err(error); count]
+        }
+    }
+}
+
+/// One push the database refused: each document committed on its own, and
+/// the one it refuses alone refused to the device with the reason.
+async fn commit_docs_apart(
+    hub: &Hub,
+    tenant: TenantId,
+    push: Push,
+    error: &PushError,
+    log: &LogEnd,
+) -> Result<Vec<Refused>, PushError> {
+    let one = |docs: Vec<DocChanges>, refused: Vec<Refused>| Push {
+        writer: push.writer,
+        device: push.device,
+        docs,
+        refused,
+    };
+    if push.docs.len() <= 1 {
+        let mut refused = push.refused.clone();
+        refused.extend(push.docs.iter().map(|group| Refused {
+            doc: group.doc,
+            code: RefusalCode::Invalid,
+            message: format!("the server cannot store these changes: {error}"),
+        }));
+        return only(Box::pin(commit_apart(hub, tenant, vec![one(Vec::new(), refused)], log)).await);
+    }
+    let mut refused = Vec::new();
+    let mut parts = vec![one(Vec::new(), push.refused.clone())];
+    parts.extend(push.docs.iter().map(|group| one(vec![group.clone()], Vec::new())));
+    for part in parts {
+        refused.extend(only(Box::pin(commit_apart(hub, tenant, vec![part], log)).await)?);
+    }
+    Ok(refused)
+}
+
+/// The one reply of a batch of one push.
+fn only(mut replies: Vec<Result<Vec<Refused>, PushError>>) -> Result<Vec<Refused>, PushError> {
+    replies.pop().unwrap_or_else(|| Ok(Vec::new()))
+}
+
+/// Why a batch was not committed.
+#[derive(Debug)]
+enum CommitError {
+    /// The database refused a value or key the pushes hold: a fault of a
+    /// push, found again when it is committed alone.
+    Content(PushError),
+    /// Anything else (the database unreachable, a bug): no push's fault.
+    Other(PushError),
+}
+
+impl From<sqlx::Error> for CommitError {
+    fn from(error: sqlx::Error) -> Self {
+        // SQLSTATE classes 22 (data exception) and 23 (integrity
+        // constraint violation).
+        let content = matches!(&error, sqlx::Error::Database(e)
+            if e.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23")));
+        let error = PushError::new(error);
+        if content {
+            Self::Content(error)
+        } else {
+            Self::Other(error)
+        }
+    }
+}
+
+impl From<PushError> for CommitError {
+    fn from(error: PushError) -> Self {
+        Self::Other(error)
+    }
+}
+
+impl From<tokio::task::JoinError> for CommitError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        Self::Other(PushError::new(error))
     }
 }
 
@@ -272,17 +373,16 @@ struct Committed {
     appended: Option<(i64, Vec<Entry>)>,
 }
 
-async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Committed, PushError> {
+async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Committed, CommitError> {
     let mut ids: Vec<DocId> = pushes.iter().flat_map(|p| p.docs.iter().map(|d| d.doc)).collect();
     ids.sort();
     ids.dedup();
 
-    let mut tx = db::begin(&hub.pool, tenant).await.map_err(PushError::new)?;
-    let mut next_seq = lock_log_head(&mut tx, tenant).await.map_err(PushError::new)?;
+    let mut tx = db::begin(&hub.pool, tenant).await?;
+    let mut next_seq = lock_log_head(&mut tx, tenant).await?;
     let uuids: Vec<Uuid> = ids.iter().map(|id| *id.as_uuid()).collect();
     let known: HashMap<Uuid, _> = select_documents(&mut tx, tenant, &uuids)
-        .await
-        .map_err(PushError::new)?
+        .await?
         .into_iter()
         .map(|row| (row.doc_id, row))
         .collect();
@@ -297,9 +397,7 @@ async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Commit
                     (Start::Cached(Box::new(c.doc)), true, row.unsnapshotted)
                 }
                 _ => {
-                    let stored = Stored::fetch(&mut tx, tenant, id, row.snapshot_seq)
-                        .await
-                        .map_err(PushError::new)?;
+                    let stored = Stored::fetch(&mut tx, tenant, id, row.snapshot_seq).await?;
                     (Start::Stored(stored), true, row.unsnapshotted)
                 }
             },
@@ -307,15 +405,11 @@ async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Commit
         starts.insert(id, (start, existed, unsnapshotted));
     }
 
-    let inputs: Vec<(Writer, Vec<DocChanges>)> = pushes.iter().map(|p| (p.writer, p.docs.clone())).collect();
-    let outcome = tokio::task::spawn_blocking(move || process(tenant, starts, &inputs))
-        .await
-        .map_err(PushError::new)?;
+    let inputs: Vec<Push> = pushes.clone();
+    let outcome = tokio::task::spawn_blocking(move || process(tenant, starts, &inputs)).await?;
 
-    let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq, hub.peers)
-        .await
-        .map_err(PushError::new)?;
-    tx.commit().await.map_err(PushError::new)?;
+    let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq, hub.peers).await?;
+    tx.commit().await?;
     let first = changes.seqs.first().copied();
     let appended = first.map(|first| (first, tail_entries(changes)));
 
@@ -381,11 +475,7 @@ fn open(start: Start) -> Result<AutoCommit, automerge::AutomergeError> {
 
 /// The CPU part: opens documents, applies every push in order, and
 /// compacts documents that grew enough.
-fn process(
-    tenant: TenantId,
-    starts: HashMap<DocId, (Start, bool, i32)>,
-    pushes: &[(Writer, Vec<DocChanges>)],
-) -> Outcome {
+fn process(tenant: TenantId, starts: HashMap<DocId, (Start, bool, i32)>, pushes: &[Push]) -> Outcome {
     let mut docs = HashMap::new();
     for (id, (start, existed, unsnapshotted)) in starts {
         match open(start) {
@@ -405,20 +495,20 @@ fn process(
             }
         }
     }
-    let mut refused = vec![Vec::new(); pushes.len()];
+    let mut refused: Vec<Vec<Refused>> = pushes.iter().map(|p| p.refused.clone()).collect();
     let mut accepted = Vec::new();
-    for (index, (writer, groups)) in pushes.iter().enumerate() {
-        for group in groups {
+    for (index, push) in pushes.iter().enumerate() {
+        for group in &push.docs {
             let Some(working) = docs.get_mut(&group.doc) else {
                 refused[index].push(Refused {
                     doc: group.doc,
-                    code: tatami_core::sync::RefusalCode::Invalid,
+                    code: RefusalCode::Invalid,
                     message: "the server's copy of this document is damaged; it has been reported".into(),
                 });
                 continue;
             };
             let bytes: Vec<Vec<u8>> = group.changes.iter().map(|c| c.0.clone()).collect();
-            match apply(&mut working.doc, tenant, group.doc, *writer, &bytes) {
+            match apply(&mut working.doc, tenant, group.doc, push.writer, &bytes) {
                 Ok(result) if result.new.is_empty() => {}
                 Ok(result) => {
                     working.unsnapshotted += i32::try_from(result.new.len()).unwrap_or(i32::MAX);
