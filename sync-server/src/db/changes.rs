@@ -93,22 +93,45 @@ pub struct LoggedRow {
     pub device_id: Option<Uuid>,
 }
 
-/// Up to `limit` changes after `cursor`, in log order.
+/// Up to `limit` changes after `cursor`, in log order, of `max_bytes`
+/// together at most (the change that crosses it included), and whether
+/// more follow.
 pub async fn select_changes_after(
     db: impl PgExecutor<'_>,
     tenant: TenantId,
     cursor: i64,
     limit: i64,
-) -> Result<Vec<LoggedRow>, sqlx::Error> {
-    sqlx::query_as!(
-        LoggedRow,
-        "SELECT seq, doc_id, bytes, device_id FROM changes WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    max_bytes: i64,
+) -> Result<(Vec<LoggedRow>, bool), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT seq AS "seq!", doc_id AS "doc_id!", bytes AS "bytes!", device_id, fetched AS "fetched!"
+           FROM (SELECT *, sum(octet_length(bytes)) OVER (ORDER BY seq) - octet_length(bytes) AS before,
+                        count(*) OVER () AS fetched
+                 FROM (SELECT seq, doc_id, bytes, device_id FROM changes
+                       WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::bigint + 1) next) page
+           WHERE before < $4
+           ORDER BY seq"#,
         tenant.as_uuid(),
         cursor,
-        limit
+        limit,
+        max_bytes
     )
     .fetch_all(db)
-    .await
+    .await?;
+    let fetched = rows.first().map_or(0, |r| r.fetched);
+    let mut rows: Vec<LoggedRow> = rows
+        .into_iter()
+        .map(|r| LoggedRow {
+            seq: r.seq,
+            doc_id: r.doc_id,
+            bytes: r.bytes,
+            device_id: r.device_id,
+        })
+        .collect();
+    let kept = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let more = fetched > kept || kept > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
 }
 
 /// One document's changes after `after`, in log order.

@@ -80,22 +80,46 @@ pub struct DocumentState {
     pub snapshot: Option<Vec<u8>>,
 }
 
-/// A page of documents in id order, after `after`.
+/// A page of up to `limit` documents in id order after `after`, of
+/// `max_bytes` of snapshots and later changes together at most (the
+/// document that crosses it included), and whether more follow.
 pub async fn select_document_page(
     db: impl PgExecutor<'_>,
     tenant: TenantId,
     after: Uuid,
     limit: i64,
-) -> Result<Vec<DocumentState>, sqlx::Error> {
-    sqlx::query_as!(
-        DocumentState,
-        "SELECT doc_id, kind, snapshot FROM documents WHERE tenant_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3",
+    max_bytes: i64,
+) -> Result<(Vec<DocumentState>, bool), sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"SELECT doc_id AS "doc_id!", kind AS "kind!", snapshot, fetched AS "fetched!"
+           FROM (SELECT d.*, (sum(size) OVER (ORDER BY doc_id))::bigint - size AS before, count(*) OVER () AS fetched
+                 FROM (SELECT doc_id, kind, snapshot, snapshot_seq FROM documents
+                       WHERE tenant_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3) d
+                 CROSS JOIN LATERAL (
+                     SELECT (coalesce(octet_length(d.snapshot), 0)
+                            + coalesce(sum(octet_length(c.bytes)), 0))::bigint AS size
+                     FROM changes c
+                     WHERE c.tenant_id = $1 AND c.doc_id = d.doc_id AND c.seq > d.snapshot_seq) sizes) page
+           WHERE before < $4
+           ORDER BY doc_id"#,
         tenant.as_uuid(),
         after,
-        limit
+        limit,
+        max_bytes
     )
     .fetch_all(db)
-    .await
+    .await?;
+    let fetched = rows.first().map_or(0, |r| r.fetched);
+    let more = fetched > i64::try_from(rows.len()).unwrap_or(i64::MAX) || fetched == limit;
+    let page = rows
+        .into_iter()
+        .map(|r| DocumentState {
+            doc_id: r.doc_id,
+            kind: r.kind,
+            snapshot: r.snapshot,
+        })
+        .collect();
+    Ok((page, more))
 }
 
 pub async fn select_document_state(

@@ -13,7 +13,8 @@ use tatami_core::doc::DocKind;
 use tatami_core::ids::{DeviceId, DocId, TenantId};
 use tatami_core::policy::Writer;
 use tatami_core::sync::{
-    Bootstrap, Bytes, DocState, LoggedChange, MAX_PULL, PROTOCOL_VERSION, SyncRequest, SyncResponse,
+    Bootstrap, Bytes, DocState, LoggedChange, MAX_PULL, MAX_PULL_BYTES, PROTOCOL_VERSION, SyncRequest,
+    SyncResponse,
 };
 use uuid::Uuid;
 
@@ -30,6 +31,8 @@ use crate::sync::tail::Pulled;
 
 /// Documents per bootstrap page.
 const BOOTSTRAP_PAGE: i64 = 500;
+/// [`MAX_PULL_BYTES`] as the database counts.
+const MAX_PULL_BYTES_SQL: i64 = MAX_PULL_BYTES as i64;
 /// The longest a wait for news is held open.
 const MAX_WAIT: Duration = Duration::from_secs(25);
 
@@ -115,8 +118,14 @@ async fn pull_stored(
     device: DeviceId,
 ) -> Result<Pulled, ApiError> {
     let mut tx = db::begin(&state.pool, tenant).await?;
-    let fetch = i64::try_from(limit + 1).unwrap_or(i64::MAX);
-    let mut rows = select_changes_after(&mut *tx, tenant, cursor, fetch).await?;
+    let (rows, more) = select_changes_after(
+        &mut *tx,
+        tenant,
+        cursor,
+        i64::try_from(limit).unwrap_or(i64::MAX),
+        MAX_PULL_BYTES_SQL,
+    )
+    .await?;
     // Nothing after the cursor: is the cursor even one this server gave?
     if rows.is_empty() && cursor > select_log_head(&mut *tx, tenant).await? {
         return Err(ApiError::new(
@@ -125,8 +134,6 @@ async fn pull_stored(
         ));
     }
     tx.commit().await?;
-    let more = rows.len() > limit;
-    rows.truncate(limit);
     let next = rows.last().map_or(cursor, |row| row.seq);
     let own = Some(*device.as_uuid());
     let changes = rows
@@ -186,14 +193,15 @@ async fn bootstrap(
     let mut tx = db::begin(&state.pool, tenant).await?;
     let cursor = select_log_head(&mut *tx, tenant).await?;
     let after = query.after.map_or(Uuid::nil(), |d| *d.as_uuid());
-    let page = select_document_page(&mut *tx, tenant, after, BOOTSTRAP_PAGE).await?;
+    let (page, more) =
+        select_document_page(&mut *tx, tenant, after, BOOTSTRAP_PAGE, MAX_PULL_BYTES_SQL).await?;
     let ids: Vec<Uuid> = page.iter().map(|d| d.doc_id).collect();
     let mut changes: HashMap<Uuid, Vec<Bytes>> = HashMap::new();
     for (doc, bytes) in select_changes_after_snapshots(&mut *tx, tenant, &ids).await? {
         changes.entry(doc).or_default().push(Bytes(bytes));
     }
     tx.commit().await?;
-    let next = (i64::try_from(page.len()) == Ok(BOOTSTRAP_PAGE))
+    let next = more
         .then(|| page.last().map(|d| DocId::from_uuid(d.doc_id)))
         .flatten();
     let docs = page

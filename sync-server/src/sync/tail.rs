@@ -9,11 +9,16 @@
 
 use std::collections::VecDeque;
 
+use tatami_core::change_limits::MAX_CHANGE_BYTES;
 use tatami_core::ids::{DeviceId, DocId};
-use tatami_core::sync::{Bytes, LoggedChange};
+use tatami_core::sync::{Bytes, LoggedChange, MAX_PULL_BYTES};
 
-/// Changes kept per academy.
+/// Changes kept per academy...
 const KEEP: usize = 2048;
+/// ...and their bytes together at most (the newest change always kept):
+/// with pushed changes limited too, the whole tail fits one pull.
+const KEEP_BYTES: usize = 1024 * 1024;
+const _: () = assert!(KEEP_BYTES + MAX_CHANGE_BYTES <= MAX_PULL_BYTES);
 
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -28,6 +33,8 @@ pub struct Tail {
     /// The sequence number before the first entry.
     base: i64,
     entries: VecDeque<Entry>,
+    /// The entries' change bytes together.
+    bytes: usize,
 }
 
 /// A pull answered from memory.
@@ -44,6 +51,7 @@ impl Tail {
         Self {
             base: head,
             entries: VecDeque::new(),
+            bytes: 0,
         }
     }
 
@@ -58,9 +66,14 @@ impl Tail {
         if first != self.end() + 1 {
             *self = Self::at(first - 1);
         }
-        self.entries.extend(batch);
-        while self.entries.len() > KEEP {
-            self.entries.pop_front();
+        for entry in batch {
+            self.bytes += entry.change.0.len();
+            self.entries.push_back(entry);
+        }
+        while self.entries.len() > KEEP || (self.bytes > KEEP_BYTES && self.entries.len() > 1) {
+            if let Some(old) = self.entries.pop_front() {
+                self.bytes -= old.change.0.len();
+            }
             self.base += 1;
         }
     }
@@ -155,6 +168,29 @@ mod tests {
         assert_eq!(tail.end(), 5000);
         assert!(tail.pull(100, 10, None, 5000).is_none());
         assert_eq!(tail.pull(4990, 100, None, 5000).unwrap().changes.len(), 10);
+    }
+
+    #[test]
+    fn the_tail_is_bounded_in_bytes() {
+        let sized = |seq: i64, len: usize| Entry {
+            seq,
+            doc: DocId::new(),
+            change: Bytes(vec![0; len]),
+            device: None,
+        };
+        let mut tail = Tail::at(0);
+        tail.extend(1, (1..=3).map(|seq| sized(seq, KEEP_BYTES / 2)));
+        assert!(
+            tail.pull(0, 10, None, 3).is_none(),
+            "the oldest went to keep 1 MiB"
+        );
+        assert_eq!(seqs(&tail.pull(1, 10, None, 3).unwrap()), vec![2, 3]);
+        tail.extend(4, [sized(4, 2 * KEEP_BYTES)]);
+        assert_eq!(
+            seqs(&tail.pull(3, 10, None, 4).unwrap()),
+            vec![4],
+            "the newest change is kept whatever its size"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use automerge::AutoCommit;
 use rusqlite::{Connection, OptionalExtension, params};
 use tatami_core::doc::DocKind;
 use tatami_core::ids::DocId;
-use tatami_core::sync::{Bytes, DocChanges};
+use tatami_core::sync::{Bytes, DocChanges, MAX_PUSH_BYTES, MAX_PUSH_CHANGES};
 
 use super::{StoreError, parse};
 
@@ -73,11 +73,13 @@ pub struct OutboxBatch {
     pub push: Vec<DocChanges>,
 }
 
-/// At most `limit` of the oldest outbox changes.
-pub fn outbox(conn: &Connection, limit: u32) -> Result<OutboxBatch, StoreError> {
+/// The oldest outbox changes that fit one push: at most
+/// [`MAX_PUSH_CHANGES`] of [`MAX_PUSH_BYTES`] together (at least one).
+pub fn outbox(conn: &Connection) -> Result<OutboxBatch, StoreError> {
     let mut statement = conn.prepare_cached("SELECT seq, doc, change FROM outbox ORDER BY seq LIMIT ?1")?;
     let mut batch = OutboxBatch::default();
-    let rows = statement.query_map([limit], |row| {
+    let mut bytes = 0;
+    let rows = statement.query_map([i64::try_from(MAX_PUSH_CHANGES).unwrap_or(i64::MAX)], |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
@@ -86,6 +88,10 @@ pub fn outbox(conn: &Connection, limit: u32) -> Result<OutboxBatch, StoreError> 
     })?;
     for row in rows {
         let (seq, doc, change) = row?;
+        bytes += change.len();
+        if bytes > MAX_PUSH_BYTES && !batch.push.is_empty() {
+            break;
+        }
         let doc: DocId = parse(&doc)?;
         batch.up_to = seq;
         match batch.push.iter_mut().find(|group| group.doc == doc) {

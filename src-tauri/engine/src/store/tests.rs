@@ -167,3 +167,43 @@ fn the_document_kept_in_memory_never_outlives_a_write_of_the_store() {
         "Ana Souza"
     );
 }
+
+#[test]
+fn the_outbox_is_pushed_in_parts_the_server_takes() {
+    use tatami_core::ids::DocId;
+    use tatami_core::sync::{MAX_PUSH_BYTES, MAX_PUSH_CHANGES};
+
+    let store = Store::open(&scratch("outbox.db")).unwrap();
+    let (a, b) = (DocId::new(), DocId::new());
+    let big = vec![7; MAX_PUSH_BYTES / 3];
+    docs::enqueue(store.read(), a, &[big.clone(), big.clone()]).unwrap();
+    docs::enqueue(store.read(), b, &[big.clone(), vec![1, 1]]).unwrap();
+    let first = docs::outbox(store.read()).unwrap();
+    let sent: Vec<(DocId, usize)> = first.push.iter().map(|g| (g.doc, g.changes.len())).collect();
+    assert_eq!(
+        sent,
+        [(a, 2), (b, 1)],
+        "three thirds fit, the fourth change waits"
+    );
+    docs::acknowledge(store.read(), first.up_to, &[]).unwrap();
+    let second = docs::outbox(store.read()).unwrap();
+    assert_eq!(second.push.len(), 1);
+    assert_eq!(second.push[0].changes[0].0, vec![1, 1]);
+
+    // One change larger than a push still goes, alone, for the server to
+    // refuse with its reason rather than wait forever.
+    docs::acknowledge(store.read(), second.up_to, &[]).unwrap();
+    docs::enqueue(store.read(), a, &[vec![0; MAX_PUSH_BYTES + 1], vec![2]]).unwrap();
+    assert_eq!(docs::outbox(store.read()).unwrap().push[0].changes.len(), 1);
+
+    let many: Vec<Vec<u8>> = (0..=MAX_PUSH_CHANGES).map(|i| i.to_le_bytes().to_vec()).collect();
+    docs::enqueue(store.read(), b, &many).unwrap();
+    docs::acknowledge(store.read(), docs::outbox(store.read()).unwrap().up_to, &[]).unwrap();
+    let counted: usize = docs::outbox(store.read())
+        .unwrap()
+        .push
+        .iter()
+        .map(|g| g.changes.len())
+        .sum();
+    assert_eq!(counted, MAX_PUSH_CHANGES);
+}

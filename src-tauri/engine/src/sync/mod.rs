@@ -22,9 +22,6 @@ use crate::error::EngineError;
 use crate::remote::{Remote, RemoteError};
 use crate::store::{Meta, docs};
 
-/// Push at most this many changes per round trip.
-const PUSH_BATCH: u32 = 2_000;
-
 /// Whether the server can be used, and if not, what the user should do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -193,10 +190,7 @@ impl Engine {
             let (batch, cursor) = self
                 .blocking(|engine| {
                     engine.with_store(|store| {
-                        Ok((
-                            docs::outbox(store.read(), PUSH_BATCH)?,
-                            Meta::Cursor.number(store.read())?,
-                        ))
+                        Ok((docs::outbox(store.read())?, Meta::Cursor.number(store.read())?))
                     })
                 })
                 .await?;

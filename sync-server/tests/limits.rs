@@ -1,6 +1,8 @@
-//! Pushes a hostile device sends to the real server: each bad document is
-//! refused alone with its reason, before work that grows with what it
-//! claims, and no other document or device's push fails with it.
+//! Limits in bytes against the real server. Pushes a hostile device sends:
+//! each bad document is refused alone with its reason, before work that
+//! grows with what it claims, and no other document or device's push
+//! fails with it. Pulls and bootstrap pages: bounded in bytes, and nothing
+//! skipped.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly")]
 
@@ -13,10 +15,10 @@ use support::{Device, TestServer, changes};
 use tatami_core::belt::Grade;
 use tatami_core::change_limits::{MAX_CHANGE_BYTES, forged};
 use tatami_core::doc::student;
-use tatami_core::ids::{DocId, GuardianId, RankId, StudentId};
-use tatami_core::people::{Guardian, Role, Student};
-use tatami_core::sync::{Bytes, DocChanges, RefusalCode, SyncResponse};
-use tatami_core::text::PersonName;
+use tatami_core::ids::{DocId, GuardianId, NoteId, RankId, StaffId, StudentId};
+use tatami_core::people::{Guardian, Note, Role, Student};
+use tatami_core::sync::{Bootstrap, Bytes, DocChanges, MAX_PULL_BYTES, RefusalCode, SyncResponse};
+use tatami_core::text::{PersonName, Prose};
 use tatami_sync_server::db;
 use tatami_sync_server::tenancy::Tenant;
 use time::macros::date;
@@ -241,5 +243,93 @@ async fn a_document_the_database_refuses_fails_alone_not_the_batch() {
         6,
         "each stored student's genesis and profile, logged once; nothing of the refused one"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn pulls_and_bootstrap_pages_are_bounded_in_bytes_and_skip_nothing() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let desk = server.device(&tiger, Role::FrontDesk).await;
+    // Students with a long note each (4,000 four-byte characters): about
+    // 1.5 times what one pull carries, pushed a few at a time.
+    let text = Prose::parse(&"🥋".repeat(4000)).unwrap();
+    let mut ids = Vec::new();
+    let mut pushed = 0;
+    while pushed < MAX_PULL_BYTES * 3 / 2 {
+        let mut push = Vec::new();
+        for _ in 0..50 {
+            let (s, mut doc) = new_student("Ana Souza");
+            student::add_note(
+                &mut doc,
+                &Note {
+                    id: NoteId::new(),
+                    at: time::OffsetDateTime::now_utc(),
+                    by: StaffId::new(),
+                    text: text.clone(),
+                },
+            )
+            .unwrap();
+            let group = changes(student::doc_id(s.id), &mut doc, &[]);
+            pushed += group.changes.iter().map(|c| c.0.len()).sum::<usize>();
+            ids.push(group.doc);
+            push.push(group);
+        }
+        assert!(server.sync(&desk, 0, push).await.refused.is_empty());
+    }
+
+    // Another device pulls the log from the start, from the database.
+    let laptop = server.device(&tiger, Role::Instructor).await;
+    let (mut cursor, mut pulls, mut docs) = (0, Vec::new(), std::collections::BTreeSet::new());
+    loop {
+        let pulled = server.sync(&laptop, cursor, Vec::new()).await;
+        let bytes: usize = pulled.changes.iter().map(|c| c.change.0.len()).sum();
+        docs.extend(pulled.changes.iter().map(|c| c.doc));
+        pulls.push((pulled.changes.len(), bytes));
+        cursor = pulled.cursor;
+        if !pulled.more {
+            break;
+        }
+    }
+    assert!(pulls.len() >= 2, "{pulls:?}");
+    assert!(
+        pulls.iter().all(|&(_, bytes)| bytes < MAX_PULL_BYTES + 64 * 1024),
+        "{pulls:?}"
+    );
+    assert!(ids.iter().all(|id| docs.contains(id)), "every student arrived");
+
+    // And a fresh device bootstraps in pages of bounded bytes.
+    let (mut after, mut pages, mut seen) = (None::<DocId>, Vec::new(), std::collections::BTreeSet::new());
+    loop {
+        let path = match after {
+            Some(id) => format!("/v1/bootstrap?after={id}"),
+            None => "/v1/bootstrap".to_owned(),
+        };
+        let page: Bootstrap = support::ok_json(
+            server
+                .request(reqwest::Method::GET, &tiger.slug, &path, Some(&laptop.credential))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let bytes: usize = page
+            .docs
+            .iter()
+            .map(|d| d.snapshot.0.len() + d.changes.iter().map(|c| c.0.len()).sum::<usize>())
+            .sum();
+        pages.push((page.docs.len(), bytes));
+        seen.extend(page.docs.iter().map(|d| d.doc));
+        after = page.next;
+        if after.is_none() {
+            break;
+        }
+    }
+    assert!(pages.len() >= 2, "{pages:?}");
+    assert!(
+        pages.iter().all(|&(_, bytes)| bytes < MAX_PULL_BYTES + 64 * 1024),
+        "{pages:?}"
+    );
+    assert!(ids.iter().all(|id| seen.contains(id)), "every student arrived");
     server.stop().await;
 }
