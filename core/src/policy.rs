@@ -1,9 +1,10 @@
 //! Who may change what: the rule the server applies to every pushed change,
 //! and the app to what it offers. One table, so the two cannot disagree.
 
+use automerge::{ROOT, ReadDoc, ScalarValue, Value};
 use serde::Serialize;
 
-use crate::doc::DocKind;
+use crate::doc::{self, DocKind};
 use crate::people::Role;
 
 /// Who wrote a change.
@@ -51,6 +52,52 @@ pub fn required_role(kind: DocKind, field: &str) -> Option<Role> {
     }
 }
 
+/// What the policy needs of a document as it was before a change: some
+/// fields are open at creation and closed afterwards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Before {
+    /// A student whose starting grade is recorded: with no promotions it
+    /// is their belt, so changing it is an instructor's business.
+    pub grade_recorded: bool,
+    /// The staff record of an owner: only owners change it.
+    pub owner: bool,
+}
+
+impl Before {
+    /// Reads `doc` (empty for a new document).
+    pub fn of(doc: &impl ReadDoc) -> Self {
+        let Ok(header) = doc::header(doc) else {
+            return Self::default();
+        };
+        let field = |key: &str| doc.get(ROOT, key).ok().flatten().map(|(value, _)| value);
+        match header.kind {
+            DocKind::Student => Self {
+                grade_recorded: field("start_rank").is_some(),
+                ..Self::default()
+            },
+            DocKind::Staff => Self {
+                owner: matches!(field("role"), Some(Value::Scalar(s))
+                    if matches!(&*s, ScalarValue::Str(role) if role.as_str() == Role::Owner.as_str())),
+                ..Self::default()
+            },
+            DocKind::Tenant | DocKind::Roll => Self::default(),
+        }
+    }
+}
+
+/// The least role that may write `field` of a `kind` document as it was
+/// `before`: [`required_role`], raised where the document's state asks.
+pub fn required_role_now(kind: DocKind, field: &str, before: Before) -> Option<Role> {
+    let base = required_role(kind, field)?;
+    Some(match (kind, field) {
+        (DocKind::Student, "start_rank" | "start_stripes") if before.grade_recorded => {
+            base.min(Role::Instructor)
+        }
+        (DocKind::Staff, _) if before.owner => Role::Owner,
+        _ => base,
+    })
+}
+
 /// The least role that may create a `kind` document; `None` when only the
 /// server creates them (academies, staff).
 pub fn creator_role(kind: DocKind) -> Option<Role> {
@@ -67,13 +114,15 @@ fn allowed(writer: Writer, needed: Option<Role>) -> bool {
     }
 }
 
-/// Checks one change: a genesis change (whose content is checked against
-/// the canonical genesis elsewhere) needs the right to create the document;
-/// any other change needs the right to write every top-level field it
-/// touches. `paths` are what [`crate::doc::touched_paths`] reports.
+/// Checks one change to a document that was `before` ahead of the push: a
+/// genesis change (whose content is checked against the canonical genesis
+/// elsewhere) needs the right to create the document; any other change
+/// needs the right to write every top-level field it touches. `paths` are
+/// what [`crate::doc::touched_paths`] reports.
 pub fn check<'a>(
     writer: Writer,
     kind: DocKind,
+    before: Before,
     genesis: bool,
     paths: impl IntoIterator<Item = &'a Vec<String>>,
 ) -> Result<(), PolicyError> {
@@ -93,7 +142,7 @@ pub fn check<'a>(
     }
     for path in paths {
         let field = path.first().map_or("", String::as_str);
-        if !allowed(writer, required_role(kind, field)) {
+        if !allowed(writer, required_role_now(kind, field, before)) {
             return Err(PolicyError::MayNotChange {
                 role,
                 kind: kind.as_str().into(),

@@ -95,6 +95,7 @@ fn apply_and_check(
     writer: Writer,
     changes: &[Vec<u8>],
 ) -> Result<Accepted, Refusal> {
+    let before = policy::Before::of(&*doc);
     let decoded = changes
         .iter()
         .map(|bytes| Change::from_bytes(bytes.clone()))
@@ -137,7 +138,7 @@ fn apply_and_check(
             }
         }
         let paths = doc::touched_paths(doc, change);
-        policy::check(writer, header.kind, genesis, &paths)
+        policy::check(writer, header.kind, before, genesis, &paths)
             .map_err(|e| Refusal::new(RefusalCode::Forbidden, &e.to_string()))?;
         if header.kind == DocKind::Roll {
             let entries = paths
