@@ -10,7 +10,7 @@ use super::{CHANGE, COMPRESSED_CHANGE, MAGIC};
 pub fn uleb(mut n: u64) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let byte = (n & 0x7f) as u8;
+        let byte = (n & 0x7f).to_le_bytes()[0];
         n >>= 7;
         if n == 0 {
             out.push(byte);
@@ -24,7 +24,7 @@ pub fn uleb(mut n: u64) -> Vec<u8> {
 pub fn sleb(mut n: i64) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let byte = (n & 0x7f) as u8;
+        let byte = (n & 0x7f).to_le_bytes()[0];
         n >>= 7;
         let done = (n == 0 && byte & 0x40 == 0) || (n == -1 && byte & 0x40 != 0);
         out.push(if done { byte } else { byte | 0x80 });

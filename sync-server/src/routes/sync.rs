@@ -31,8 +31,6 @@ use crate::sync::tail::Pulled;
 
 /// Documents per bootstrap page.
 const BOOTSTRAP_PAGE: i64 = 500;
-/// [`MAX_PULL_BYTES`] as the database counts.
-const MAX_PULL_BYTES_SQL: i64 = MAX_PULL_BYTES as i64;
 /// The longest a wait for news is held open.
 const MAX_WAIT: Duration = Duration::from_secs(25);
 
@@ -123,7 +121,7 @@ async fn pull_stored(
         tenant,
         cursor,
         i64::try_from(limit).unwrap_or(i64::MAX),
-        MAX_PULL_BYTES_SQL,
+        i64::try_from(MAX_PULL_BYTES).unwrap_or(i64::MAX),
     )
     .await?;
     // Nothing after the cursor: is the cursor even one this server gave?
@@ -193,8 +191,14 @@ async fn bootstrap(
     let mut tx = db::begin(&state.pool, tenant).await?;
     let cursor = select_log_head(&mut *tx, tenant).await?;
     let after = query.after.map_or(Uuid::nil(), |d| *d.as_uuid());
-    let (page, more) =
-        select_document_page(&mut *tx, tenant, after, BOOTSTRAP_PAGE, MAX_PULL_BYTES_SQL).await?;
+    let (page, more) = select_document_page(
+        &mut *tx,
+        tenant,
+        after,
+        BOOTSTRAP_PAGE,
+        i64::try_from(MAX_PULL_BYTES).unwrap_or(i64::MAX),
+    )
+    .await?;
     let ids: Vec<Uuid> = page.iter().map(|d| d.doc_id).collect();
     let mut changes: HashMap<Uuid, Vec<Bytes>> = HashMap::new();
     for (doc, bytes) in select_changes_after_snapshots(&mut *tx, tenant, &ids).await? {
