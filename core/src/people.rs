@@ -78,7 +78,7 @@ impl Student {
 pub struct Guardian {
     pub id: GuardianId,
     pub name: PersonName,
-    /// "Mother", "Guardian": a short label.
+    /// A short label, such as mother or guardian.
     pub relation: Option<Label>,
     pub phone: Option<Phone>,
     pub email: Option<Email>,

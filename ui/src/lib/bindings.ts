@@ -228,7 +228,11 @@ export type Grade = { rank: RankId, stripes: number, };
 /**
  * A parent or other contact of a (usually young) student.
  */
-export type Guardian = { id: GuardianId, name: PersonName, relation: string | null, phone: Phone | null, email: Email | null, };
+export type Guardian = { id: GuardianId, name: PersonName, 
+/**
+ * A short label, such as mother or guardian.
+ */
+relation: Label | null, phone: Phone | null, email: Email | null, };
 
 export type GuardianId = string;
 
