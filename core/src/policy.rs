@@ -1,10 +1,10 @@
 //! Who may change what: the rule the server applies to every pushed change,
 //! and the app to what it offers. One table, so the two cannot disagree.
 
-use automerge::{ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
 use serde::Serialize;
 
-use crate::doc::{self, DocKind};
+use crate::doc::DocKind;
 use crate::people::Role;
 
 /// Who wrote a change.
@@ -64,13 +64,19 @@ pub struct Before {
 }
 
 impl Before {
-    /// Reads `doc` (empty for a new document).
-    pub fn of(doc: &impl ReadDoc) -> Self {
-        let Ok(header) = doc::header(doc) else {
+    /// Reads the `kind` document `doc` as it was at `heads` (none for a
+    /// document that did not exist). Only students and staff are read.
+    pub fn at(doc: &impl ReadDoc, kind: DocKind, heads: &[ChangeHash]) -> Self {
+        if heads.is_empty() {
             return Self::default();
+        }
+        let field = |key: &str| {
+            doc.get_at(ROOT, key, heads)
+                .ok()
+                .flatten()
+                .map(|(value, _)| value)
         };
-        let field = |key: &str| doc.get(ROOT, key).ok().flatten().map(|(value, _)| value);
-        match header.kind {
+        match kind {
             DocKind::Student => Self {
                 grade_recorded: field("start_rank").is_some(),
                 ..Self::default()

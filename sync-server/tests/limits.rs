@@ -9,30 +9,15 @@
 mod support;
 
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ObjType, ROOT, ReadDoc};
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
 use sqlx::{Connection, PgConnection};
-use support::{Device, TestServer, changes};
-use tatami_core::belt::Grade;
+use support::{Device, TestServer, changes, count, new_student};
 use tatami_core::change_limits::{MAX_CHANGE_BYTES, forged};
 use tatami_core::doc::student;
-use tatami_core::ids::{DocId, GuardianId, NoteId, RankId, StaffId, StudentId};
-use tatami_core::people::{Guardian, Note, Role, Student};
+use tatami_core::ids::{DocId, GuardianId, NoteId, StaffId};
+use tatami_core::people::{Guardian, Note, Role};
 use tatami_core::sync::{Bootstrap, Bytes, DocChanges, MAX_PULL_BYTES, RefusalCode, SyncResponse};
 use tatami_core::text::{PersonName, Prose};
-use tatami_sync_server::db;
-use tatami_sync_server::tenancy::Tenant;
-use time::macros::date;
-
-fn new_student(name: &str) -> (Student, AutoCommit) {
-    let s = Student::new(
-        StudentId::new(),
-        PersonName::parse(name).unwrap(),
-        date!(2025 - 01 - 10),
-        Grade::new(RankId::new(), 0),
-    );
-    let doc = student::create(&s, ActorId::random()).unwrap();
-    (s, doc)
-}
 
 /// A new student's document with `edit` made to it by hand, as pushed.
 fn student_with(name: &str, edit: impl FnOnce(&mut AutoCommit)) -> DocChanges {
@@ -58,14 +43,6 @@ fn guardian(id: GuardianId) -> Guardian {
         phone: None,
         email: None,
     }
-}
-
-async fn count(server: &TestServer, tenant: &Tenant, sql: &str) -> i64 {
-    let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap()
 }
 
 /// The refusals of `response`, by document, in push order.

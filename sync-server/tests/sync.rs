@@ -11,30 +11,17 @@ use std::time::Duration;
 use automerge::{ActorId, AutoCommit};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use support::{Device, TestServer, changes, error_code};
+use support::{Device, TestServer, changes, count, error_code, new_student};
 use tatami_core::belt::{Grade, Promotion};
 use tatami_core::doc::roll::{self, CheckIn, Method as CheckInMethod};
 use tatami_core::doc::student;
 use tatami_core::ids::{ClassId, DocId, PromotionId, RankId, StaffId, StudentId};
-use tatami_core::people::{Role, Student};
+use tatami_core::people::Role;
 use tatami_core::schedule::{ClassRef, SessionKey};
 use tatami_core::sync::{Bytes, DocChanges, PROTOCOL_VERSION, RefusalCode, SyncRequest};
-use tatami_core::text::{PersonName, Prose};
-use tatami_sync_server::db;
-use tatami_sync_server::tenancy::Tenant;
+use tatami_core::text::Prose;
 use time::OffsetDateTime;
 use time::macros::date;
-
-fn new_student(name: &str) -> (Student, AutoCommit) {
-    let s = Student::new(
-        StudentId::new(),
-        PersonName::parse(name).unwrap(),
-        date!(2025 - 01 - 10),
-        Grade::new(RankId::new(), 0),
-    );
-    let doc = student::create(&s, ActorId::random()).unwrap();
-    (s, doc)
-}
 
 fn check_in(student: StudentId, device: &Device) -> CheckIn {
     CheckIn {
@@ -45,14 +32,6 @@ fn check_in(student: StudentId, device: &Device) -> CheckIn {
         method: CheckInMethod::Card,
         pass: None,
     }
-}
-
-async fn count(server: &TestServer, tenant: &Tenant, sql: &str) -> i64 {
-    let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -24,9 +24,7 @@ fn last_change(doc: &mut AutoCommit) -> Change {
 /// Whether `writer` may make the last change to `doc`.
 fn judge(doc: &mut AutoCommit, writer: Writer, kind: DocKind) -> Result<(), PolicyError> {
     let change = last_change(doc);
-    let before = doc
-        .fork_at(change.deps())
-        .map_or(Before::default(), |d| Before::of(&d));
+    let before = Before::at(doc, kind, change.deps());
     let paths = touched_paths(doc, &change);
     check(writer, kind, before, change.deps().is_empty(), &paths)
 }
@@ -41,6 +39,19 @@ fn new_student() -> (Student, AutoCommit) {
     let mut doc = student::create(&s, actor(1)).unwrap();
     doc.commit();
     (s, doc)
+}
+
+/// A first stripe for `s`, as an instructor records it.
+fn stripe_for(s: &Student) -> Promotion {
+    Promotion {
+        id: PromotionId::new(),
+        from: s.start_grade.clone(),
+        to: Grade::new(s.start_grade.rank, 1),
+        on: date!(2026 - 11 - 22),
+        by: StaffId::new(),
+        notes: Prose::default(),
+        recorded_at: datetime!(2026-11-22 19:00 UTC),
+    }
 }
 
 const FRONT_DESK: Writer = Writer::Device(Role::FrontDesk);
@@ -60,16 +71,7 @@ fn front_desk_edits_profiles_but_not_promotions_or_cards() {
     .unwrap();
     assert_eq!(judge(&mut doc, FRONT_DESK, DocKind::Student), Ok(()));
 
-    let promotion = Promotion {
-        id: PromotionId::new(),
-        from: s.start_grade.clone(),
-        to: Grade::new(s.start_grade.rank, 1),
-        on: date!(2026 - 11 - 22),
-        by: StaffId::new(),
-        notes: Prose::default(),
-        recorded_at: datetime!(2026-11-22 19:00 UTC),
-    };
-    student::add_promotion(&mut doc, &promotion).unwrap();
+    student::add_promotion(&mut doc, &stripe_for(&s)).unwrap();
     let mut instructor_copy = doc.clone();
     assert!(matches!(
         judge(&mut doc, FRONT_DESK, DocKind::Student),
@@ -358,18 +360,7 @@ impl Edit {
                 };
                 return student::put_guardian(doc, &guardian).unwrap();
             }
-            Edit::Promotion => {
-                let promotion = Promotion {
-                    id: PromotionId::new(),
-                    from: s.start_grade.clone(),
-                    to: Grade::new(s.start_grade.rank, 1),
-                    on: date!(2026 - 11 - 22),
-                    by: StaffId::new(),
-                    notes: Prose::default(),
-                    recorded_at: datetime!(2026-11-22 19:00 UTC),
-                };
-                return student::add_promotion(doc, &promotion).unwrap();
-            }
+            Edit::Promotion => return student::add_promotion(doc, &stripe_for(s)).unwrap(),
         }
         student::update(doc, &edited).unwrap();
     }

@@ -71,7 +71,7 @@ pub fn apply(
     changes: &[Vec<u8>],
 ) -> Result<Accepted, Refusal> {
     let before = doc.get_heads();
-    let result = apply_and_check(doc, tenant, id, writer, changes);
+    let result = apply_and_check(doc, tenant, id, writer, changes, &before);
     if result.is_err() {
         restore(doc, &before);
     }
@@ -94,8 +94,8 @@ fn apply_and_check(
     id: DocId,
     writer: Writer,
     changes: &[Vec<u8>],
+    heads_before: &[ChangeHash],
 ) -> Result<Accepted, Refusal> {
-    let before = policy::Before::of(&*doc);
     let decoded = changes
         .iter()
         .map(|bytes| Change::from_bytes(bytes.clone()))
@@ -125,6 +125,7 @@ fn apply_and_check(
         )));
     }
 
+    let before = policy::Before::at(&*doc, header.kind, heads_before);
     let mut touched_entries = BTreeSet::new();
     for change in &new {
         let genesis = change.deps().is_empty();

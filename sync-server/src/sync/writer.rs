@@ -213,10 +213,10 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
                 Err(_) => break,
             }
         }
-        let pushes: Vec<Push> = batch.iter().map(|q| q.push.clone()).collect();
-        let replies = commit_apart(&hub, tenant, pushes, &log).await;
-        for (queued, reply) in batch.into_iter().zip(replies) {
-            let _ = queued.reply.send(reply);
+        let (pushes, senders): (Vec<Push>, Vec<_>) = batch.into_iter().map(|q| (q.push, q.reply)).unzip();
+        let replies = commit_apart(&hub, tenant, pushes.into(), &log).await;
+        for (sender, reply) in senders.into_iter().zip(replies) {
+            let _ = sender.send(reply);
         }
     }
 }
@@ -228,11 +228,11 @@ async fn run(hub: Arc<Hub>, tenant: TenantId, mut queue: mpsc::Receiver<Queued>,
 async fn commit_apart(
     hub: &Hub,
     tenant: TenantId,
-    pushes: Vec<Push>,
+    pushes: Arc<[Push]>,
     log: &LogEnd,
 ) -> Vec<Result<Vec<Refused>, PushError>> {
     let count = pushes.len();
-    match commit(hub, tenant, pushes.clone()).await {
+    match commit(hub, tenant, Arc::clone(&pushes)).await {
         Ok(committed) => {
             // The tail first: a pull that sees the new head finds it.
             if let Some((first, entries)) = committed.appended
@@ -246,17 +246,13 @@ async fn commit_apart(
         Err(CommitError::Content(error)) if count > 1 => {
             tracing::warn!(%tenant, %error, "a batch of pushes was refused by the database; committing each apart");
             let mut replies = Vec::with_capacity(count);
-            for push in pushes {
-                replies.extend(Box::pin(commit_apart(hub, tenant, vec![push], log)).await);
+            for push in pushes.iter() {
+                replies.extend(Box::pin(commit_apart(hub, tenant, Arc::new([push.clone()]), log)).await);
             }
             replies
         }
         Err(CommitError::Content(error)) => {
-            let push = pushes
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| unreachable!("a batch is never empty"));
-            vec![commit_docs_apart(hub, tenant, push, &error, log).await]
+            vec![commit_docs_apart(hub, tenant, &pushes[0], &error, log).await]
         }
         Err(CommitError::Other(error)) => {
             tracing::error!(%tenant, %error, "a batch of pushes failed");
@@ -266,34 +262,48 @@ async fn commit_apart(
 }
 
 /// One push the database refused: each document committed on its own, and
-/// the one it refuses alone refused to the device with the reason.
+/// the one it refuses alone refused to the device with the reason. A push
+/// of refusals alone that still fails is no document's fault: it fails.
 async fn commit_docs_apart(
     hub: &Hub,
     tenant: TenantId,
-    push: Push,
+    push: &Push,
     error: &PushError,
     log: &LogEnd,
 ) -> Result<Vec<Refused>, PushError> {
+    if push.docs.is_empty() {
+        return Err(error.clone());
+    }
     let one = |docs: Vec<DocChanges>, refused: Vec<Refused>| Push {
         writer: push.writer,
         device: push.device,
         docs,
         refused,
     };
-    if push.docs.len() <= 1 {
+    if push.docs.len() == 1 {
         let mut refused = push.refused.clone();
         refused.extend(push.docs.iter().map(|group| Refused {
             doc: group.doc,
             code: RefusalCode::Invalid,
             message: format!("the server cannot store these changes: {error}"),
         }));
-        return only(Box::pin(commit_apart(hub, tenant, vec![one(Vec::new(), refused)], log)).await);
+        return only(
+            Box::pin(commit_apart(
+                hub,
+                tenant,
+                Arc::new([one(Vec::new(), refused)]),
+                log,
+            ))
+            .await,
+        );
     }
     let mut refused = Vec::new();
     let mut parts = vec![one(Vec::new(), push.refused.clone())];
     parts.extend(push.docs.iter().map(|group| one(vec![group.clone()], Vec::new())));
     for part in parts {
-        refused.extend(only(Box::pin(commit_apart(hub, tenant, vec![part], log)).await)?);
+        refused.extend(only(
+            Box::pin(commit_apart(hub, tenant, Arc::new([part]), log)).await,
+        )?);
     }
     Ok(refused)
 }
@@ -373,7 +383,7 @@ struct Committed {
     appended: Option<(i64, Vec<Entry>)>,
 }
 
-async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Committed, CommitError> {
+async fn commit(hub: &Hub, tenant: TenantId, pushes: Arc<[Push]>) -> Result<Committed, CommitError> {
     let mut ids: Vec<DocId> = pushes.iter().flat_map(|p| p.docs.iter().map(|d| d.doc)).collect();
     ids.sort();
     ids.dedup();
@@ -405,7 +415,7 @@ async fn commit(hub: &Hub, tenant: TenantId, pushes: Vec<Push>) -> Result<Commit
         starts.insert(id, (start, existed, unsnapshotted));
     }
 
-    let inputs: Vec<Push> = pushes.clone();
+    let inputs = Arc::clone(&pushes);
     let outcome = tokio::task::spawn_blocking(move || process(tenant, starts, &inputs)).await?;
 
     let (last_seqs, changes) = write(&mut tx, tenant, &pushes, &outcome, &mut next_seq, hub.peers).await?;

@@ -7,13 +7,17 @@
     reason = "each test file uses part of the support"
 )]
 
-use automerge::AutoCommit;
+use automerge::{ActorId, AutoCommit};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tatami_core::ids::{DeviceId, DocId};
-use tatami_core::people::Role;
+use tatami_core::belt::Grade;
+use tatami_core::doc::student;
+use tatami_core::ids::{DeviceId, DocId, RankId, StudentId};
+use tatami_core::people::{Role, Student};
 use tatami_core::sync::{Bytes, DocChanges, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+use tatami_core::text::PersonName;
+use tatami_sync_server::db;
 use tatami_sync_server::postgres::testing::{TestDatabase, fresh_database};
 use tatami_sync_server::settings::Settings;
 use tatami_sync_server::tenancy::Tenant;
@@ -154,4 +158,25 @@ pub fn changes(id: DocId, doc: &mut AutoCommit, since: &[automerge::ChangeHash])
             .map(|c| Bytes(c.raw_bytes().to_vec()))
             .collect(),
     }
+}
+
+/// A new student named `name` and their document, made on a device.
+pub fn new_student(name: &str) -> (Student, AutoCommit) {
+    let s = Student::new(
+        StudentId::new(),
+        PersonName::parse(name).unwrap(),
+        time::macros::date!(2025 - 01 - 10),
+        Grade::new(RankId::new(), 0),
+    );
+    let doc = student::create(&s, ActorId::random()).unwrap();
+    (s, doc)
+}
+
+/// The one number `sql` answers, read as `tenant`'s server would.
+pub async fn count(server: &TestServer, tenant: &Tenant, sql: &str) -> i64 {
+    let mut tx = db::begin(&server.state.pool, tenant.id).await.unwrap();
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap()
 }
