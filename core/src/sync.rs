@@ -92,7 +92,18 @@ pub struct SyncResponse {
     pub cursor: u64,
     /// More changes wait after `cursor`: ask again.
     pub more: bool,
+    /// Which life of the academy's log the cursor belongs to: see
+    /// [`LogEpoch`].
+    pub epoch: LogEpoch,
 }
+
+/// The identity of an academy's change log. A restore from backup starts a
+/// new one: a device that finds another epoch than it followed loads the
+/// server's documents again and pushes every change of its own the server
+/// lacks, whatever its cursor says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LogEpoch(pub uuid::Uuid);
 
 /// A change as the log holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,9 +127,21 @@ pub struct Refused {
 pub enum RefusalCode {
     /// The device's role may not make this change.
     Forbidden,
-    /// Not a valid Automerge change, not this document's, depends on a
-    /// change the server never received, or leaves the document unreadable.
+    /// Not a valid Automerge change, not this document's, or leaves the
+    /// document unreadable.
     Invalid,
+    /// Builds on changes the server does not have (after a restore, another
+    /// device's that it has not pushed again yet). Nothing is undone: the
+    /// device keeps the changes and pushes them again later.
+    MissingDependencies,
+}
+
+impl RefusalCode {
+    /// Whether the device should undo its changes (rebuild the document
+    /// from the server's copy), rather than keep them for a later push.
+    pub fn undoes(self) -> bool {
+        !matches!(self, RefusalCode::MissingDependencies)
+    }
 }
 
 /// A fresh device's starting state, in pages: every document as a
@@ -133,6 +156,8 @@ pub struct Bootstrap {
     /// first page: later pages may hold newer changes, which the pull then
     /// brings again harmlessly.
     pub cursor: u64,
+    /// The log the cursor belongs to.
+    pub epoch: LogEpoch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

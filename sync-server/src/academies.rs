@@ -7,6 +7,7 @@ use tatami_core::api::ErrorCode;
 use tatami_core::doc::tenant::{self, PublicKey};
 use tatami_core::ids::{DocId, TenantId};
 use tatami_core::pass::{KeyId, PassSigner};
+use tatami_core::sync::LogEpoch;
 use tatami_core::text::{Label, Slug, TimeZoneName};
 use time::OffsetDateTime;
 
@@ -49,7 +50,7 @@ pub async fn create_academy(
 
     let mut tx = db::begin(&state.pool, id).await?;
     let taken = format!("the academy name `{slug}` is taken");
-    insert_tenant(&mut tx, id, slug.as_str(), name.as_str())
+    let epoch = insert_tenant(&mut tx, id, slug.as_str(), name.as_str())
         .await
         .map_err(ApiError::taken(ErrorCode::SlugTaken, taken))?;
     insert_signing_key(&mut tx, id, i16::from(key_id.0), &signer.public_key(), &sealed).await?;
@@ -78,5 +79,6 @@ pub async fn create_academy(
         id,
         slug: slug.to_string(),
         name: name.to_string(),
+        epoch: LogEpoch(epoch),
     })
 }

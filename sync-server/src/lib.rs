@@ -8,6 +8,8 @@
 pub mod academies;
 pub mod accounts;
 pub mod auth;
+pub mod backup;
+pub mod cli;
 pub mod crypto;
 pub mod db;
 pub mod demo;

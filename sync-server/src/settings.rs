@@ -51,6 +51,9 @@ pub struct DatabaseSettings {
     pub url: Option<Secret<String>>,
     /// The schema owner's connection, for migrations.
     pub migrate_url: Option<Secret<String>>,
+    /// The embedded database copies its write-ahead log here, for restores
+    /// to a moment from a base backup (`backup --base`).
+    pub wal_archive: Option<PathBuf>,
     pub max_connections: u32,
 }
 

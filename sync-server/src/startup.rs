@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -15,17 +15,18 @@ use crate::auth::token::TokenKey;
 use crate::crypto::{MasterKey, random_token};
 use crate::metrics::Metrics;
 use crate::postgres::cluster::{ClusterError, ClusterOptions, PgCluster};
-use crate::postgres::{APP_ROLE, OWNER_ROLE, migrate, prepare_cluster};
+use crate::postgres::{APP_ROLE, DATABASE, OWNER_ROLE, migrate, prepare_cluster};
 use crate::routes;
 use crate::settings::{Secret, Settings};
 use crate::state::{AppState, Shared};
 use crate::sync::SyncHub;
 use crate::tenancy::TenantDirectory;
 
+/// The file of the data directory that holds the master key, when none is
+/// configured.
+const MASTER_KEY_FILE: &str = "master-key";
 /// Documents the server keeps in memory.
 const CACHED_DOCUMENTS: usize = 4096;
-/// The embedded cluster's database.
-const DATABASE: &str = "tatami";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -64,11 +65,7 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
         }
         (PgConnectOptions::from_str(url.expose())?, None)
     } else {
-        let options = ClusterOptions {
-            durable: true,
-            ephemeral: false,
-        };
-        let cluster = PgCluster::start(&settings.data_dir.join("postgres"), options).await?;
+        let cluster = PgCluster::start(&embedded_dir(&settings), cluster_options(&settings)).await?;
         prepare_cluster(&cluster, DATABASE).await?;
         migrate(&cluster.connect_options(DATABASE, OWNER_ROLE)).await?;
         (cluster.connect_options(DATABASE, APP_ROLE), Some(cluster))
@@ -87,7 +84,7 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
     let master_key = secret_or_file(
         settings.auth.master_key.as_ref(),
         &settings.data_dir,
-        "master-key",
+        MASTER_KEY_FILE,
         MasterKey::generate,
     )?;
     let master_key = MasterKey::from_base64(&master_key).map_err(|e| StartError::Config(e.to_string()))?;
@@ -113,6 +110,20 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
     Ok(Server { state, cluster })
 }
 
+/// Where the embedded database lives.
+pub(crate) fn embedded_dir(settings: &Settings) -> PathBuf {
+    settings.data_dir.join("postgres")
+}
+
+/// How the embedded database runs.
+pub(crate) fn cluster_options(settings: &Settings) -> ClusterOptions {
+    ClusterOptions {
+        durable: true,
+        ephemeral: false,
+        wal_archive: settings.database.wal_archive.clone(),
+    }
+}
+
 /// A configured secret, or one kept in a private file of the data
 /// directory, made on first start.
 fn secret_or_file(
@@ -123,29 +134,53 @@ fn secret_or_file(
 ) -> Result<String, StartError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    if let Some(secret) = configured {
-        return Ok(secret.expose().clone());
+    if let Some(secret) = existing_secret(configured, dir, name)? {
+        return Ok(secret);
     }
     let path = dir.join(name);
-    let io = |source| StartError::Io {
-        context: format!("reading or creating {}", path.display()),
-        source,
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(existing) => Ok(existing.trim().to_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let secret = make();
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(io)?;
-            file.write_all(secret.as_bytes()).map_err(io)?;
-            Ok(secret)
-        }
-        Err(e) => Err(io(e)),
+    let secret = make();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(secret_io(&path))?;
+    file.write_all(secret.as_bytes()).map_err(secret_io(&path))?;
+    Ok(secret)
+}
+
+/// A configured secret, or the one kept in the data directory, if any.
+fn existing_secret(
+    configured: Option<&Secret<String>>,
+    dir: &Path,
+    name: &str,
+) -> Result<Option<String>, StartError> {
+    if let Some(secret) = configured {
+        return Ok(Some(secret.expose().clone()));
     }
+    let path = dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(existing) => Ok(Some(existing.trim().to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(secret_io(&path)(e)),
+    }
+}
+
+fn secret_io(path: &Path) -> impl FnOnce(std::io::Error) -> StartError {
+    let context = format!("reading or creating {}", path.display());
+    move |source| StartError::Io { context, source }
+}
+
+/// The master key configured or kept in the data directory, never a new
+/// one: what a restore checks the backup's sealed keys against.
+pub fn existing_master_key(settings: &Settings) -> Result<MasterKey, StartError> {
+    let key = existing_secret(settings.auth.master_key.as_ref(), &settings.data_dir, MASTER_KEY_FILE)?
+        .ok_or_else(|| {
+            StartError::Config(format!(
+                "no master key: set auth.master_key or put the {MASTER_KEY_FILE} file kept with the backups in the data directory"
+            ))
+        })?;
+    MasterKey::from_base64(&key).map_err(|e| StartError::Config(e.to_string()))
 }
 
 impl Server {

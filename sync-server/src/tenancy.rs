@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, header};
 use sqlx::PgPool;
 use tatami_core::api::ErrorCode;
 use tatami_core::ids::TenantId;
+use tatami_core::sync::LogEpoch;
 use tatami_core::text::Slug;
 
 use crate::db::tenants::select_tenant_by_slug;
@@ -24,9 +25,12 @@ pub struct Tenant {
     pub id: TenantId,
     pub slug: String,
     pub name: String,
+    /// The life of the academy's change log (a restore starts a new one).
+    pub epoch: LogEpoch,
 }
 
-/// Academies by slug, remembered once found (academies are never removed).
+/// Academies by slug, remembered once found (academies are never removed,
+/// and a restore, which renews epochs, happens while no server runs).
 #[derive(Debug, Default)]
 pub struct TenantDirectory(RwLock<HashMap<String, Tenant>>);
 
@@ -42,6 +46,7 @@ impl TenantDirectory {
             id: TenantId::from_uuid(row.id),
             slug: row.slug,
             name: row.name,
+            epoch: LogEpoch(row.log_epoch),
         };
         if let Ok(mut map) = self.0.write() {
             map.insert(tenant.slug.clone(), tenant.clone());

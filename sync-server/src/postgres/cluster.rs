@@ -5,8 +5,11 @@
 //! (mode 0700) and on no TCP port, so only its owner can connect and no port
 //! can clash. PostgreSQL refuses to run as root; as root, the cluster runs as
 //! the `postgres` system user. A watchdog process stops the cluster when the
-//! process that started it exits, however it exits.
+//! process that started it exits, however it exits. A cluster found already
+//! running belongs to the process that started it (a serving server, when
+//! an admin command runs beside it): it is used, never stopped.
 
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -45,13 +48,21 @@ fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ClusterErro
 }
 
 /// How the cluster is run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ClusterOptions {
     /// Durable writes (`fsync`). Off only for throwaway test clusters.
     pub durable: bool,
     /// Delete the cluster's files once it stops (tests).
     pub ephemeral: bool,
+    /// Copy each finished write-ahead log segment to this directory, for
+    /// point-in-time recovery from a base backup.
+    pub wal_archive: Option<PathBuf>,
 }
+
+/// The longest a finished transaction waits to reach the WAL archive: a
+/// segment is switched and archived at least this often when there are
+/// writes.
+const ARCHIVE_TIMEOUT_SECONDS: u32 = 60;
 
 /// A running cluster. It stops when [`PgCluster::stop`] is called, or when
 /// this process exits.
@@ -60,8 +71,9 @@ pub struct PgCluster {
     data_dir: PathBuf,
     bin: PathBuf,
     run_as: Option<String>,
-    /// Holding its stdin open keeps the watchdog waiting.
-    watchdog: std::process::Child,
+    /// Holding its stdin open keeps the watchdog waiting; `None` for a
+    /// cluster another process started.
+    watchdog: Option<std::process::Child>,
 }
 
 impl PgCluster {
@@ -69,18 +81,8 @@ impl PgCluster {
     /// reusing it afterwards.
     pub async fn start(data_dir: &Path, options: ClusterOptions) -> Result<Self, ClusterError> {
         let bin = find_binaries()?;
-        let run_as = if rustix::process::geteuid().is_root() {
-            Some(unprivileged_user()?)
-        } else {
-            None
-        };
-        tokio::fs::create_dir_all(data_dir)
-            .await
-            .map_err(io_error(format!("creating {}", data_dir.display())))?;
-        let data_dir = tokio::fs::canonicalize(data_dir)
-            .await
-            .map_err(io_error(format!("resolving {}", data_dir.display())))?;
-        restrict_and_own(&data_dir, run_as.as_deref())?;
+        let run_as = run_as()?;
+        let data_dir = private_dir(data_dir, run_as.as_deref())?;
 
         let cluster = |program: &str| pg_command(&bin, program, run_as.as_deref());
         if !data_dir.join("PG_VERSION").exists() {
@@ -100,20 +102,22 @@ impl PgCluster {
             run(initdb, "initdb").await?;
         }
 
-        let settings = format!(
+        let mut settings = format!(
             "-c listen_addresses='' -c unix_socket_directories='{dir}' -c port={PORT} -c fsync={fsync} \
              -c synchronous_commit={fsync} -c full_page_writes={fsync}",
             dir = data_dir.display(),
             fsync = if options.durable { "on" } else { "off" },
         );
-        let mut status = cluster("pg_ctl");
-        status.arg("status").arg("-D").arg(&data_dir);
-        let already_running = status
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .await
-            .is_ok_and(|s| s.success());
+        if let Some(archive) = &options.wal_archive {
+            let archive = private_dir(archive, run_as.as_deref())?;
+            let _ = write!(
+                settings,
+                " -c wal_level=replica -c archive_mode=on -c archive_timeout={ARCHIVE_TIMEOUT_SECONDS} \
+                 -c archive_command='test ! -f {dir}/%f && cp %p {dir}/%f'",
+                dir = archive.display()
+            );
+        }
+        let already_running = is_running(&bin, &data_dir, run_as.as_deref()).await;
         if !already_running {
             let mut start = cluster("pg_ctl");
             start
@@ -125,7 +129,16 @@ impl PgCluster {
                 .arg(&settings);
             run(start, "pg_ctl start").await?;
         }
-        let watchdog = spawn_watchdog(&bin, &data_dir, run_as.as_deref(), options.ephemeral)?;
+        let watchdog = if already_running {
+            None
+        } else {
+            Some(spawn_watchdog(
+                &bin,
+                &data_dir,
+                run_as.as_deref(),
+                options.ephemeral,
+            )?)
+        };
         Ok(Self {
             data_dir,
             bin,
@@ -147,21 +160,77 @@ impl PgCluster {
         &self.data_dir
     }
 
-    /// Stops the cluster, waiting for it to shut down cleanly.
-    pub async fn stop(mut self) -> Result<(), ClusterError> {
+    /// Whether this process started the cluster (and stops it).
+    pub fn started_here(&self) -> bool {
+        self.watchdog.is_some()
+    }
+
+    /// The folder of the PostgreSQL programs, and the user they run as.
+    pub fn programs(&self) -> (&Path, Option<&str>) {
+        (&self.bin, self.run_as.as_deref())
+    }
+
+    /// Stops the cluster, waiting for it to shut down cleanly, if this
+    /// process started it; another's is left running.
+    pub async fn stop(self) -> Result<(), ClusterError> {
+        let Some(mut watchdog) = self.watchdog else {
+            return Ok(());
+        };
         let mut stop = pg_command(&self.bin, "pg_ctl", self.run_as.as_deref());
         stop.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.data_dir);
         let result = run(stop, "pg_ctl stop").await;
         // The watchdog's stop finds nothing left to do.
-        drop(self.watchdog.stdin.take());
-        let _ = tokio::task::spawn_blocking(move || self.watchdog.wait()).await;
+        drop(watchdog.stdin.take());
+        let _ = tokio::task::spawn_blocking(move || watchdog.wait()).await;
         result
+    }
+}
+
+/// Whether a cluster runs in `data_dir`.
+async fn is_running(bin: &Path, data_dir: &Path, run_as: Option<&str>) -> bool {
+    let mut status = pg_command(bin, "pg_ctl", run_as);
+    status
+        .arg("status")
+        .arg("-D")
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether a cluster runs in `data_dir` (a server is serving from it).
+pub async fn running_in(data_dir: &Path) -> Result<bool, ClusterError> {
+    if !data_dir.join("PG_VERSION").exists() {
+        return Ok(false);
+    }
+    let bin = find_binaries()?;
+    let run_as = run_as()?;
+    Ok(is_running(&bin, data_dir, run_as.as_deref()).await)
+}
+
+/// Creates `dir` if missing, private to the user the cluster runs as.
+/// Returns its absolute path.
+pub fn private_dir(dir: &Path, run_as: Option<&str>) -> Result<PathBuf, ClusterError> {
+    std::fs::create_dir_all(dir).map_err(io_error(format!("creating {}", dir.display())))?;
+    let dir = std::fs::canonicalize(dir).map_err(io_error(format!("resolving {}", dir.display())))?;
+    restrict_and_own(&dir, run_as)?;
+    Ok(dir)
+}
+
+/// The user PostgreSQL runs as: `postgres` when this process is root.
+pub fn run_as() -> Result<Option<String>, ClusterError> {
+    if rustix::process::geteuid().is_root() {
+        unprivileged_user().map(Some)
+    } else {
+        Ok(None)
     }
 }
 
 /// `TATAMI_PG_BIN`, else the newest `/usr/lib/postgresql/<v>/bin`, else
 /// the folder of `pg_ctl` on the `PATH`.
-fn find_binaries() -> Result<PathBuf, ClusterError> {
+pub fn find_binaries() -> Result<PathBuf, ClusterError> {
     let usable = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(dir) = std::env::var_os("TATAMI_PG_BIN").map(PathBuf::from) {
         return if usable(&dir) {
@@ -234,14 +303,30 @@ fn command_as(program: impl AsRef<std::ffi::OsStr>, run_as: Option<&str>) -> std
     }
 }
 
-fn pg_command(bin: &Path, program: &str, run_as: Option<&str>) -> Command {
-    Command::from(command_as(bin.join(program), run_as))
+/// A PostgreSQL program, reading nothing unless given a stdin.
+pub fn pg_command(bin: &Path, program: &str, run_as: Option<&str>) -> Command {
+    let mut command = Command::from(command_as(bin.join(program), run_as));
+    command.stdin(Stdio::null());
+    command
 }
 
-async fn run(mut command: Command, name: &str) -> Result<(), ClusterError> {
+/// Runs `command` to its end; what it printed on failure is the error.
+pub async fn run(command: Command, name: &str) -> Result<(), ClusterError> {
+    run_writing(command, name, Stdio::piped()).await
+}
+
+/// [`run`], its standard output going to `stdout` (a file, say).
+pub async fn run_writing(
+    mut command: Command,
+    name: &str,
+    stdout: impl Into<Stdio>,
+) -> Result<(), ClusterError> {
     let output = command
-        .stdin(Stdio::null())
-        .output()
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(io_error(format!("running {name}")))?
+        .wait_with_output()
         .await
         .map_err(io_error(format!("running {name}")))?;
     if output.status.success() {

@@ -14,6 +14,8 @@ use cluster::{PgCluster, SUPERUSER};
 pub const APP_ROLE: &str = "tatami_app";
 /// The role that owns the schema and runs migrations.
 pub const OWNER_ROLE: &str = "tatami_owner";
+/// The embedded cluster's database.
+pub const DATABASE: &str = "tatami";
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");

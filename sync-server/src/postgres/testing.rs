@@ -22,6 +22,7 @@ async fn cluster() -> &'static PgCluster {
                 ClusterOptions {
                     durable: false,
                     ephemeral: true,
+                    wal_archive: None,
                 },
             )
             .await

@@ -104,6 +104,7 @@ async fn sync(
         changes: pulled.changes,
         cursor: u64::try_from(pulled.cursor).unwrap_or(0),
         more: pulled.more,
+        epoch: caller.tenant.epoch,
     }))
 }
 
@@ -230,6 +231,7 @@ async fn bootstrap(
         docs,
         next,
         cursor: u64::try_from(cursor).unwrap_or(0),
+        epoch: caller.tenant.epoch,
     }))
 }
 

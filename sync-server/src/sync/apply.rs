@@ -112,10 +112,13 @@ fn apply_and_check(
         .map_err(|e| Refusal::invalid(format!("the changes do not apply: {e}")))?;
     let missing = doc.get_missing_deps(&[]);
     if !missing.is_empty() {
-        return Err(Refusal::invalid(format!(
-            "the changes depend on {} change(s) the server never received",
-            missing.len()
-        )));
+        return Err(Refusal::new(
+            RefusalCode::MissingDependencies,
+            &format!(
+                "the changes build on {} change(s) the server does not have yet",
+                missing.len()
+            ),
+        ));
     }
     let header = doc::header(&*doc).map_err(|e| Refusal::invalid(e.to_string()))?;
     if header.id != id {

@@ -596,7 +596,9 @@ async fn write(
         let actor = pushes[index]
             .device
             .map_or(Actor::Server, |d| Actor::Device(*d.as_uuid()));
-        for r in refused {
+        // A push that waits for another device's changes is no misdeed,
+        // and it comes again at every sync until they arrive.
+        for r in refused.iter().filter(|r| r.code.undoes()) {
             let detail = json!({ "doc": r.doc, "code": r.code, "message": r.message });
             insert_audit(tx, tenant, actor, "change_refused", &detail).await?;
         }

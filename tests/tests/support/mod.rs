@@ -59,6 +59,11 @@ impl Academy {
 
     /// Calls the server as the owner; the status and the JSON answer.
     pub async fn request(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
+        self.send(method, path, None).await
+    }
+
+    /// Calls the server as the owner with a JSON `body`.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let http = reqwest::Client::new();
         let tenant = ("x-tatami-tenant", &self.tenant.slug);
         let signed_in: Value = http
@@ -71,13 +76,14 @@ impl Academy {
             .json()
             .await
             .unwrap();
-        let response = http
+        let mut request = http
             .request(method, format!("{}{path}", self.base))
             .header(tenant.0, tenant.1)
-            .bearer_auth(signed_in["access_token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap();
+            .bearer_auth(signed_in["access_token"].as_str().unwrap());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let body = response.bytes().await.unwrap();
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
@@ -442,13 +448,59 @@ impl ServerProcess {
         (child, format!("http://{address}"))
     }
 
+    /// A server over its own embedded PostgreSQL in `data_dir`, archiving
+    /// its write-ahead log to `data_dir/wal-archive`.
+    pub async fn embedded(data_dir: &Path) -> Self {
+        let env = vec![
+            ("TATAMI_DATA_DIR", data_dir.display().to_string()),
+            (
+                "TATAMI_DATABASE__WAL_ARCHIVE",
+                data_dir.join("wal-archive").display().to_string(),
+            ),
+            ("RUST_LOG", "warn".to_owned()),
+        ];
+        let (child, base) = Self::spawn(&env, "127.0.0.1:0").await;
+        Self { base, env, child }
+    }
+
+    /// Runs `tatami-sync-server` with `args` and this server's
+    /// configuration, as its operator would; what it prints, or why it
+    /// failed.
+    pub async fn cli(&self, args: &[&str]) -> Result<String, String> {
+        let output = Command::new(env!("CARGO_BIN_EXE_tatami-server-cli"))
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if output.status.success() {
+            Ok(stdout)
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).into_owned())
+        }
+    }
+
+    /// Stops the server as its operator would (SIGTERM), waiting until it
+    /// has finished and stopped its database.
+    pub async fn stop(&mut self) {
+        let pid = rustix::process::Pid::from_raw(i32::try_from(self.child.id().unwrap()).unwrap()).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+        let status = tokio::time::timeout(Duration::from_mins(1), self.child.wait())
+            .await
+            .expect("the server did not stop within a minute")
+            .unwrap();
+        assert!(status.success(), "the server stopped with {status}");
+    }
+
     /// SIGKILL, wherever the server is in its work.
     pub async fn kill(&mut self) {
         self.child.start_kill().unwrap();
         self.child.wait().await.unwrap();
     }
 
-    /// Starts the killed server again at the same address.
+    /// Starts the stopped or killed server again at the same address.
     pub async fn restart(&mut self) {
         let listen = self.base.trim_start_matches("http://").to_owned();
         (self.child, _) = Self::spawn(&self.env, &listen).await;

@@ -561,6 +561,7 @@ async fn raw_insert(
         ClusterOptions {
             durable: true,
             ephemeral: false,
+            wal_archive: None,
         },
     )
     .await?;

@@ -134,6 +134,19 @@ fn write<T>(lock: &RwLock<T>, value: T) {
     *lock.write().unwrap_or_else(PoisonError::into_inner) = value;
 }
 
+/// The Automerge actor of what device `device` writes.
+pub(crate) fn actor_of(device: DeviceId) -> ActorId {
+    ActorId::from(device.as_bytes().as_slice())
+}
+
+/// Every device this store was enrolled as.
+pub(crate) fn own_devices(conn: &rusqlite::Connection) -> Result<Vec<DeviceId>, crate::store::StoreError> {
+    Ok(match Meta::Actors.get(conn)? {
+        Some(json) => serde_json::from_str(&json)?,
+        None => Vec::new(),
+    })
+}
+
 impl Engine {
     /// Opens the device's store. A damaged or foreign file is an error the
     /// app shows; it is never overwritten.
@@ -179,7 +192,20 @@ impl Engine {
 
     pub(crate) fn set_enrolment(&self, enrolment: &Enrolment) -> Result<(), EngineError> {
         let json = serde_json::to_string(enrolment).map_err(crate::store::StoreError::from)?;
-        self.with_store(|store| store.write(|tx| Meta::Enrolment.set(tx, &json)))?;
+        self.with_store(|store| {
+            store.write(|tx| {
+                Meta::Enrolment.set(tx, &json)?;
+                let mut devices = own_devices(tx)?;
+                // A store enrolled before devices were listed knows only its last.
+                let earlier = self.enrolment().map(|e| e.device);
+                for device in earlier.into_iter().chain([enrolment.device]) {
+                    if !devices.contains(&device) {
+                        devices.push(device);
+                    }
+                }
+                Meta::Actors.set(tx, &serde_json::to_string(&devices)?)
+            })
+        })?;
         write(&self.inner.enrolment, Some(enrolment.clone()));
         Ok(())
     }
@@ -200,7 +226,7 @@ impl Engine {
     /// Re-reads the academy document after it changed.
     pub(crate) fn reload_academy(&self) -> Result<(), EngineError> {
         let academy = self.with_store(|store| {
-            let Some(id) = docs::ids(store.read(), DocKind::Tenant)?.into_iter().next() else {
+            let Some(id) = docs::ids(store.read(), Some(DocKind::Tenant))?.into_iter().next() else {
                 return Ok(None);
             };
             let doc = docs::load(store.read(), id)?;
@@ -281,7 +307,7 @@ impl Engine {
 
     fn device_actor(&self) -> Result<(DeviceId, ActorId), EngineError> {
         let device = self.require_enrolment()?.device;
-        Ok((device, ActorId::from(device.as_bytes().as_slice())))
+        Ok((device, actor_of(device)))
     }
 
     /// Changes document `id` (its genesis made by `create` if this device

@@ -19,7 +19,7 @@ use tatami_core::ids::{ClassId, DeviceId, DocId, RankId, SlotId, StaffId, Studen
 use tatami_core::pass::{KeyId, Pass, PassKind, PassSigner, PhonePass, StudentTag};
 use tatami_core::people::{Role, Staff, Student};
 use tatami_core::schedule::{Class, ClassRef, Schedule, SessionKey, WeeklySlot};
-use tatami_core::sync::{Bytes, LoggedChange, PROTOCOL_VERSION, SyncResponse};
+use tatami_core::sync::{Bytes, LogEpoch, LoggedChange, PROTOCOL_VERSION, SyncResponse};
 use tatami_core::text::{Color, Email, Label, PersonName, Slug, TimeZoneName};
 use time::macros::{date, datetime, time};
 use time::{Date, Duration, OffsetDateTime, Time, Weekday};
@@ -357,6 +357,7 @@ impl Device {
             changes,
             cursor: self.cursor,
             more: false,
+            epoch: LogEpoch(uuid::Uuid::nil()),
         };
         self.engine.apply_response(0, &response).unwrap();
     }

@@ -38,14 +38,31 @@ pub fn delete(conn: &Connection, id: DocId) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Every document id of `kind`.
-pub fn ids(conn: &Connection, kind: DocKind) -> Result<Vec<DocId>, StoreError> {
-    let mut statement = conn.prepare("SELECT id FROM documents WHERE kind = ?1")?;
+/// Every document id this device holds, or only those of `kind`.
+pub fn ids(conn: &Connection, kind: Option<DocKind>) -> Result<Vec<DocId>, StoreError> {
+    let mut statement = conn.prepare("SELECT id FROM documents WHERE ?1 IS NULL OR kind = ?1")?;
     let mut ids = Vec::new();
-    for id in statement.query_map([kind.as_str()], |row| row.get::<_, String>(0))? {
+    for id in statement.query_map([kind.map(DocKind::as_str)], |row| row.get::<_, String>(0))? {
         ids.push(parse(&id?)?);
     }
     Ok(ids)
+}
+
+/// Queues `changes` of document `id` for the server, except those already
+/// waiting in the outbox.
+pub fn enqueue_unless_queued(conn: &Connection, id: DocId, changes: &[Vec<u8>]) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut statement = conn.prepare_cached("SELECT change FROM outbox WHERE doc = ?1")?;
+    let queued = statement
+        .query_map([id.to_string()], |row| row.get::<_, Vec<u8>>(0))?
+        .collect::<Result<std::collections::HashSet<_>, _>>()?;
+    let fresh: Vec<Vec<u8>> = changes.iter().filter(|c| !queued.contains(*c)).cloned().collect();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    enqueue(conn, id, &fresh)
 }
 
 /// Queues changes made here for the server, in the order given.

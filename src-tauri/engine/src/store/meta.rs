@@ -22,6 +22,11 @@ pub enum Meta {
     UnlockFailures,
     /// Milliseconds to add to the device clock to read the server's.
     ClockCorrection,
+    /// The epoch of the server's log the cursor belongs to.
+    LogEpoch,
+    /// Every device id this store was enrolled as, as JSON: the Automerge
+    /// actors whose changes are this device's own.
+    Actors,
 }
 
 impl Meta {
@@ -34,6 +39,8 @@ impl Meta {
             Meta::Undone => "undone",
             Meta::UnlockFailures => "unlock_failures",
             Meta::ClockCorrection => "clock_correction",
+            Meta::LogEpoch => "log_epoch",
+            Meta::Actors => "actors",
         }
     }
 

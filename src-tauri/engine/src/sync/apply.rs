@@ -2,15 +2,17 @@
 //! pages, and the server's copy of a document it refused changes to. Each
 //! batch commits in one transaction with the cursor it reaches.
 
-use automerge::{AutoCommit, Change};
+use std::collections::HashSet;
+
+use automerge::{ActorId, AutoCommit, Change, ChangeHash};
 use serde_json::json;
 use tatami_core::api::ErrorCode;
 use tatami_core::doc::{self, DocError, DocKind};
 use tatami_core::ids::DocId;
-use tatami_core::sync::{Bootstrap, Bytes, DocState, PROTOCOL_VERSION, Refused, SyncResponse};
+use tatami_core::sync::{Bootstrap, Bytes, DocState, LogEpoch, PROTOCOL_VERSION, Refused, SyncResponse};
 
 use super::Undone;
-use crate::engine::Engine;
+use crate::engine::{Engine, actor_of, own_devices};
 use crate::error::EngineError;
 use crate::remote::{Remote, RemoteError};
 use crate::store::{Meta, StoreError, audit, docs, rows};
@@ -25,28 +27,70 @@ fn decode(changes: &[Bytes]) -> Result<Vec<Change>, DocError> {
         .collect()
 }
 
-/// Brings `snapshot` and `changes` into document `id` (created if new),
-/// saves it and rewrites its rows. Returns its kind.
-fn merge_into(
+/// Applies changes pulled from the server to document `id` (created if
+/// new), saves it and rewrites its rows. Returns its kind.
+fn apply_pulled(conn: &rusqlite::Connection, id: DocId, changes: &[Bytes]) -> Result<DocKind, StoreError> {
+    let mut doc = docs::load(conn, id)?.unwrap_or_default();
+    doc.apply_changes(decode(changes)?).map_err(DocError::from)?;
+    keep(conn, id, &mut doc)
+}
+
+/// The server's copy of a document: its snapshot and the changes after it.
+fn server_copy(state: &DocState) -> Result<AutoCommit, DocError> {
+    let mut doc = if state.snapshot.0.is_empty() {
+        AutoCommit::new()
+    } else {
+        AutoCommit::load(&state.snapshot.0)?
+    };
+    doc.apply_changes(decode(&state.changes)?)?;
+    Ok(doc)
+}
+
+/// Merges the server's copy of a document into this device's (or takes
+/// it, when new here), saves it and rewrites its rows. What this device
+/// made that the server lacks is queued for the server again. Returns the
+/// document's kind.
+fn merge_server_copy(
+    conn: &rusqlite::Connection,
+    state: &DocState,
+    own: &[ActorId],
+) -> Result<DocKind, StoreError> {
+    let mut theirs = server_copy(state)?;
+    let Some(mut doc) = docs::load(conn, state.doc)? else {
+        return keep(conn, state.doc, &mut theirs);
+    };
+    let server_heads = theirs.get_heads();
+    doc.merge(&mut theirs).map_err(DocError::from)?;
+    push_again(conn, state.doc, &mut doc, &server_heads, own)?;
+    keep(conn, state.doc, &mut doc)
+}
+
+/// Queues the changes of document `id` that are not among `server_heads`
+/// or before them, and that this device made (its `own` actors), or that
+/// start the document (every device makes the same). Another device's
+/// changes are its own to push again: pushed from here, the server would
+/// judge them by this device's role.
+fn push_again(
     conn: &rusqlite::Connection,
     id: DocId,
-    snapshot: &[u8],
-    changes: &[Bytes],
-) -> Result<DocKind, StoreError> {
-    let mut doc = match (docs::load(conn, id)?, snapshot.is_empty()) {
-        (Some(doc), true) => doc,
-        (Some(mut doc), false) => {
-            doc.merge(&mut AutoCommit::load(snapshot).map_err(DocError::from)?)
-                .map_err(DocError::from)?;
-            doc
-        }
-        (None, true) => AutoCommit::new(),
-        (None, false) => AutoCommit::load(snapshot).map_err(DocError::from)?,
-    };
-    doc.apply_changes(decode(changes)?).map_err(DocError::from)?;
-    let kind = doc::header(&doc)?.kind;
-    docs::save(conn, id, kind, &mut doc)?;
-    project(conn, &doc)?;
+    doc: &mut AutoCommit,
+    server_heads: &[ChangeHash],
+    own: &[ActorId],
+) -> Result<(), StoreError> {
+    let lacking: Vec<Vec<u8>> = doc
+        .get_changes(server_heads)
+        .into_iter()
+        .filter(|change| change.deps().is_empty() || own.contains(change.actor_id()))
+        .map(|change| change.raw_bytes().to_vec())
+        .collect();
+    docs::enqueue_unless_queued(conn, id, &lacking)
+}
+
+/// Saves document `id` and rewrites its rows. Returns its kind.
+fn keep(conn: &rusqlite::Connection, id: DocId, doc: &mut AutoCommit) -> Result<DocKind, StoreError> {
+    let kind = doc::header(&*doc)?.kind;
+    docs::save(conn, id, kind, doc)?;
+    project(conn, doc)?;
     Ok(kind)
 }
 
@@ -60,6 +104,14 @@ fn project(conn: &rusqlite::Connection, doc: &AutoCommit) -> Result<(), StoreErr
             Ok(())
         }
     }
+}
+
+/// What the last bootstrap page completes.
+struct Finish {
+    cursor: u64,
+    epoch: LogEpoch,
+    /// Every document the server sent.
+    seen: HashSet<DocId>,
 }
 
 fn protocol(found: u32) -> Result<(), EngineError> {
@@ -91,7 +143,7 @@ impl Engine {
                 docs::acknowledge(tx, up_to, &refused)?;
                 let kinds = groups
                     .iter()
-                    .map(|(doc, changes)| merge_into(tx, *doc, &[], changes))
+                    .map(|(doc, changes)| apply_pulled(tx, *doc, changes))
                     .collect::<Result<Vec<_>, _>>()?;
                 Meta::Cursor.set(tx, &response.cursor.to_string())?;
                 Ok(kinds)
@@ -114,43 +166,73 @@ impl Engine {
     }
 
     /// Loads every document from the server's snapshots, merging into any
-    /// this device already has. Returns the round trips made.
+    /// this device already has, and queues what this device made that the
+    /// server lacks (after a restore, say). Returns the round trips made.
     pub(super) async fn bootstrap(&self, remote: &Remote, credential: &str) -> Result<u32, EngineError> {
         let mut after = None;
-        let mut cursor = None;
+        let mut start = None;
+        let mut seen = HashSet::new();
         let mut trips = 0;
         loop {
             let page: Bootstrap = remote.bootstrap(credential, after).await?;
             trips += 1;
             protocol(page.protocol)?;
-            let start = *cursor.get_or_insert(page.cursor);
+            let (cursor, epoch) = *start.get_or_insert((page.cursor, page.epoch));
             after = page.next;
-            let last = after.is_none();
-            self.blocking(move |engine| engine.apply_bootstrap_page(&page.docs, last.then_some(start)))
+            seen.extend(page.docs.iter().map(|state| state.doc));
+            let last = after.is_none().then(|| Finish {
+                cursor,
+                epoch,
+                seen: std::mem::take(&mut seen),
+            });
+            self.blocking(move |engine| engine.apply_bootstrap_page(&page.docs, last.as_ref()))
                 .await?;
-            if last {
+            if after.is_none() {
                 return Ok(trips);
             }
         }
     }
 
-    /// Stores one page of snapshots; on the last page, also the cursor to
-    /// pull from.
-    fn apply_bootstrap_page(&self, page: &[DocState], cursor: Option<u64>) -> Result<(), EngineError> {
+    /// Stores one page of snapshots; on the last page, also pushes again
+    /// what the server has no copy of at all, and sets where to pull from.
+    fn apply_bootstrap_page(&self, page: &[DocState], last: Option<&Finish>) -> Result<(), EngineError> {
+        let device = self.require_enrolment()?.device;
         let kinds = self.with_store(|store| {
             store.write(|tx| {
+                let mut own: Vec<ActorId> = own_devices(tx)?.into_iter().map(actor_of).collect();
+                own.push(actor_of(device));
                 let kinds = page
                     .iter()
-                    .map(|state| merge_into(tx, state.doc, &state.snapshot.0, &state.changes))
+                    .map(|state| merge_server_copy(tx, state, &own))
                     .collect::<Result<Vec<_>, _>>()?;
-                if let Some(cursor) = cursor {
-                    Meta::Cursor.set(tx, &cursor.to_string())?;
+                if let Some(last) = last {
+                    for id in docs::ids(tx, None)? {
+                        if !last.seen.contains(&id)
+                            && let Some(mut doc) = docs::load(tx, id)?
+                        {
+                            push_again(tx, id, &mut doc, &[], &own)?;
+                        }
+                    }
+                    Meta::Cursor.set(tx, &last.cursor.to_string())?;
+                    Meta::LogEpoch.set(tx, &last.epoch.0.to_string())?;
                     Meta::Bootstrapped.set(tx, "1")?;
                 }
                 Ok(kinds)
             })
         })?;
         self.after_arrival(kinds)
+    }
+
+    /// Whether the server's log is another than the one this device
+    /// followed (a restore): the first epoch seen is remembered.
+    pub(super) fn log_restored(&self, epoch: LogEpoch) -> Result<bool, EngineError> {
+        let epoch = epoch.0.to_string();
+        self.with_store(|store| {
+            store.write(|tx| match Meta::LogEpoch.get(tx)? {
+                Some(followed) => Ok(followed != epoch),
+                None => Meta::LogEpoch.set(tx, &epoch).map(|()| false),
+            })
+        })
     }
 
     /// Replaces a document the server refused changes to with the server's
@@ -176,7 +258,7 @@ impl Engine {
                 docs::delete(tx, id)?;
                 rows::forget(tx, id)?;
                 let kinds = match state {
-                    Some(state) => vec![merge_into(tx, id, &state.snapshot.0, &state.changes)?],
+                    Some(state) => vec![merge_server_copy(tx, state, &[])?],
                     None => Vec::new(),
                 };
                 let mut undone: Vec<Undone> = match Meta::Undone.get(tx)? {

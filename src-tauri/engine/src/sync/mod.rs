@@ -1,6 +1,7 @@
 //! Keeping the device and the server in step: push the outbox and pull
 //! after the cursor in one round trip, bootstrap a fresh device from
-//! snapshots, rebuild a document the server refused, and report where
+//! snapshots, start over (pushing what the server lacks) after the server
+//! was restored, rebuild a document the server refused, and report where
 //! things stand for the always-visible sync indicator.
 
 mod apply;
@@ -187,10 +188,15 @@ impl Engine {
             report.round_trips += self.bootstrap(&remote, &credential).await?;
         }
         loop {
-            let (batch, cursor) = self
+            let (batch, cursor, waiting_before) = self
                 .blocking(|engine| {
                     engine.with_store(|store| {
-                        Ok((docs::outbox(store.read())?, Meta::Cursor.number(store.read())?))
+                        let conn = store.read();
+                        Ok((
+                            docs::outbox(conn)?,
+                            Meta::Cursor.number(conn)?,
+                            docs::waiting(conn)?,
+                        ))
                     })
                 })
                 .await?;
@@ -206,21 +212,7 @@ impl Engine {
                     code: Some(ErrorCode::CursorAhead),
                     ..
                 }) => {
-                    // The server lost changes this device has seen (a
-                    // restored backup): start over from its snapshots,
-                    // merging, then push what waits in the outbox. Changes
-                    // the server acknowledged before it lost them are not
-                    // in the outbox, so they are not sent again.
-                    self.blocking(|engine| {
-                        engine.with_store(|store| {
-                            store.write(|tx| {
-                                Meta::Cursor.clear(tx)?;
-                                Meta::Bootstrapped.clear(tx)
-                            })
-                        })
-                    })
-                    .await?;
-                    report.round_trips += 1 + self.bootstrap(&remote, &credential).await?;
+                    report.round_trips += 1 + self.start_over(&remote, &credential).await?;
                     continue;
                 }
                 other => other?,
@@ -232,24 +224,51 @@ impl Engine {
             report.cursor = response.cursor;
             let more = response.more;
             let refused = response.refused.clone();
-            self.blocking(move |engine| {
-                if let Some(server_time) = server_time {
-                    engine.check_clock(server_time, sent, received)?;
-                }
-                engine.apply_response(batch.up_to, &response)
-            })
-            .await?;
-            for refusal in refused {
+            let epoch = response.epoch;
+            let restored = self
+                .blocking(move |engine| {
+                    if let Some(server_time) = server_time {
+                        engine.check_clock(server_time, sent, received)?;
+                    }
+                    engine.apply_response(batch.up_to, &response)?;
+                    engine.log_restored(epoch)
+                })
+                .await?;
+            for refusal in refused.into_iter().filter(|r| r.code.undoes()) {
                 self.rebuild(&remote, &credential, refusal).await?;
                 report.round_trips += 1;
+            }
+            if restored {
+                report.round_trips += self.start_over(&remote, &credential).await?;
+                continue;
             }
             let waiting = self
                 .blocking(|engine| engine.with_store(|store| docs::waiting(store.read())))
                 .await?;
-            if !more && waiting == 0 {
+            // Changes that wait for another device's (after a restore) stay
+            // queued for the next sync; nothing else is left to do now.
+            let stuck = waiting >= waiting_before;
+            if !more && (waiting == 0 || stuck) {
                 return Ok(report);
             }
         }
+    }
+
+    /// The server lost changes this device has seen (a restored backup):
+    /// loads its documents again, merging, and queues every change of this
+    /// device's that the server lacks. Returns the round trips made.
+    async fn start_over(&self, remote: &Remote, credential: &str) -> Result<u32, EngineError> {
+        self.blocking(|engine| {
+            engine.with_store(|store| {
+                store.write(|tx| {
+                    Meta::Cursor.clear(tx)?;
+                    Meta::LogEpoch.clear(tx)?;
+                    Meta::Bootstrapped.clear(tx)
+                })
+            })
+        })
+        .await?;
+        self.bootstrap(remote, credential).await
     }
 
     /// Runs store and keyring work (blocking IO) on a blocking thread, so

@@ -96,7 +96,8 @@ fn bad_pushes_are_refused_and_change_nothing() {
     );
     assert_eq!(server.get_heads(), heads);
 
-    // A change whose parent the server never received.
+    // A change whose parent the server does not have: kept by the device
+    // for later, not undone.
     let mut later = device.clone();
     roll::void(
         &mut later,
@@ -111,8 +112,8 @@ fn bad_pushes_are_refused_and_change_nothing() {
     let orphan = all_changes(&mut later).pop().unwrap();
     assert_refused(
         apply(&mut server, tenant, id, FRONT_DESK, &[orphan]),
-        RefusalCode::Invalid,
-        "never received",
+        RefusalCode::MissingDependencies,
+        "does not have yet",
     );
     assert_eq!(server.get_heads(), heads);
     assert!(server.get_missing_deps(&[]).is_empty(), "nothing left queued");
