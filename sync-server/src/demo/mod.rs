@@ -30,14 +30,28 @@ use crate::error::ApiError;
 use crate::server_edits;
 use crate::state::AppState;
 
-const STUDENTS: usize = 200;
-const HISTORY_DAYS: i64 = 120;
+/// How big a demo academy is.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoSize {
+    pub students: usize,
+    /// Days of attendance before today.
+    pub history_days: i64,
+}
+
+impl DemoSize {
+    /// Golden Tiger's.
+    pub const DEMO: Self = Self {
+        students: 200,
+        history_days: 120,
+    };
+}
 
 /// The accounts made, to print: each with a password (sign-in, enrolling
 /// a device) and a PIN (unlocking a device).
 #[derive(Debug)]
 pub struct DemoAccounts {
     pub slug: String,
+    pub size: DemoSize,
     pub logins: Vec<(Role, String, String, String)>,
 }
 
@@ -45,8 +59,8 @@ impl fmt::Display for DemoAccounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "academy: {} ({STUDENTS} students, {HISTORY_DAYS} days of attendance)",
-            self.slug
+            "academy: {} ({} students, {} days of attendance)",
+            self.slug, self.size.students, self.size.history_days
         )?;
         for (role, email, password, pin) in &self.logins {
             writeln!(f, "{role:<11} {email}  password: {password}  PIN: {pin}")?;
@@ -57,24 +71,40 @@ impl fmt::Display for DemoAccounts {
 
 /// Makes the demo academy; the sign-ins to print.
 pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
-    let academy = create_academy(
+    let slug = known(Slug::parse("golden-tiger"))?;
+    seed_academy(
         state,
-        &known(Slug::parse("golden-tiger"))?,
+        &slug,
         &known(Label::parse("Golden Tiger"))?,
-        &known(TimeZoneName::parse("Europe/Lisbon"))?,
+        DemoSize::DEMO,
     )
-    .await?;
+    .await
+}
+
+/// Makes an academy like the demo's under another name and of `size`
+/// (benchmarks make many).
+pub async fn seed_academy(
+    state: &AppState,
+    slug: &Slug,
+    name: &Label,
+    size: DemoSize,
+) -> Result<DemoAccounts, ApiError> {
+    let academy = create_academy(state, slug, name, &known(TimeZoneName::parse("Europe/Lisbon"))?).await?;
     let tenant = academy.id;
-    let (logins, staff) = add_staff(state, tenant).await?;
+    let (logins, staff) = add_staff(state, tenant, slug).await?;
     let timetable = Timetable::golden_tiger()?;
     set_up(state, tenant, &timetable).await?;
 
     let today = OffsetDateTime::now_utc().date();
     let mut dice = Dice::new();
     let actor = ActorId::random();
-    let students = people::students(&mut dice, &timetable, staff.instructor, today, &actor)?;
+    let students = people::students(&mut dice, &timetable, staff.instructor, today, &actor, size)?;
+    let history: Vec<_> = (1..=size.history_days)
+        .rev()
+        .map(|days_ago| today - time::Duration::days(days_ago))
+        .collect();
     let rolls = people::attendance(
-        &mut dice, tenant, &timetable, &students, staff.desk, today, &actor,
+        &mut dice, tenant, &timetable, &students, staff.desk, &history, &actor,
     )?;
     let documents = students
         .into_iter()
@@ -84,6 +114,7 @@ pub async fn seed(state: &AppState) -> Result<DemoAccounts, ApiError> {
     server_edits::create_all(state, tenant, rolls).await?;
     Ok(DemoAccounts {
         slug: academy.slug,
+        size,
         logins,
     })
 }
@@ -99,16 +130,17 @@ struct DemoStaff {
 async fn add_staff(
     state: &AppState,
     tenant: TenantId,
+    slug: &Slug,
 ) -> Result<(Vec<(Role, String, String, String)>, DemoStaff), ApiError> {
     let mut logins = Vec::new();
     let mut ids = Vec::new();
-    for (role, name, email) in [
-        (Role::Owner, "Helena Duarte", "owner@golden-tiger.example"),
-        (Role::Instructor, "Marco Ito", "marco@golden-tiger.example"),
-        (Role::FrontDesk, "Julia Santos", "desk@golden-tiger.example"),
+    for (role, name, mailbox) in [
+        (Role::Owner, "Helena Duarte", "owner"),
+        (Role::Instructor, "Marco Ito", "marco"),
+        (Role::FrontDesk, "Julia Santos", "desk"),
     ] {
         let password = random_token();
-        let email = known(Email::parse(email))?;
+        let email = known(Email::parse(&format!("{mailbox}@{slug}.example")))?;
         let name = known(PersonName::parse(name))?;
         let account = Account::Staff(role);
         let id = create_user(

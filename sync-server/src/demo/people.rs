@@ -13,7 +13,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use super::dice::Dice;
 use super::timetable::Timetable;
-use super::{HISTORY_DAYS, STUDENTS, known};
+use super::{DemoSize, known};
 use crate::error::ApiError;
 
 const FIRST: [&str; 24] = [
@@ -51,7 +51,7 @@ pub(super) struct DemoStudent {
     pub doc: AutoCommit,
 }
 
-/// `STUDENTS` students, one in six a child, some a stripe up since they
+/// The students of `size`, one in six a child, some a stripe up since they
 /// joined (promoted by `instructor`).
 pub(super) fn students(
     dice: &mut Dice,
@@ -59,9 +59,10 @@ pub(super) fn students(
     instructor: StaffId,
     today: Date,
     actor: &ActorId,
+    size: DemoSize,
 ) -> Result<Vec<DemoStudent>, ApiError> {
-    let mut students = Vec::with_capacity(STUDENTS);
-    for n in 0..STUDENTS {
+    let mut students = Vec::with_capacity(size.students);
+    for n in 0..size.students {
         let name = format!("{} {}", dice.pick(&FIRST), dice.pick(&LAST));
         let kid = n % 6 == 0;
         let age = if kid {
@@ -101,7 +102,7 @@ pub(super) fn students(
                 id: PromotionId::new(),
                 from: start.clone(),
                 to: Grade::new(start.rank, start.stripes + 1),
-                on: today - dice.days(HISTORY_DAYS.unsigned_abs()),
+                on: today - dice.days(size.history_days.unsigned_abs()),
                 by: instructor,
                 notes: known(Prose::parse("Consistent attendance and good technique."))?,
                 recorded_at: OffsetDateTime::now_utc(),
@@ -113,7 +114,7 @@ pub(super) fn students(
     Ok(students)
 }
 
-/// A roll for every session of the last `HISTORY_DAYS` days: about a
+/// A roll for every session of the `days` of history: about a
 /// third of the active students the class is for, checked in at the desk.
 pub(super) fn attendance(
     dice: &mut Dice,
@@ -121,14 +122,13 @@ pub(super) fn attendance(
     timetable: &Timetable,
     students: &[DemoStudent],
     desk: StaffId,
-    today: Date,
+    days: &[Date],
     actor: &ActorId,
 ) -> Result<Vec<(DocId, AutoCommit)>, ApiError> {
     let device = DeviceId::new();
     let kids_class = ClassRef::Class(timetable.classes.kids.id);
     let mut rolls = Vec::new();
-    for days_ago in (1..=HISTORY_DAYS).rev() {
-        let day: Date = today - Duration::days(days_ago);
+    for &day in days {
         for session in timetable.schedule.sessions_on(day) {
             let key = session.key;
             let mut doc = roll::create(tenant, &key, actor.clone())?;
