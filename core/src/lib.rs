@@ -34,6 +34,7 @@ pub mod ids;
 pub mod pass;
 pub mod people;
 pub mod policy;
+pub mod push;
 pub mod schedule;
 pub mod sync;
 pub mod text;

@@ -565,3 +565,50 @@ async fn a_device_on_another_server_hears_and_pulls_at_once() {
     second.stop().await;
     first.stop().await;
 }
+
+/// A restore renews the epoch of every academy's log, which every sync and
+/// bootstrap page carries: how devices learn to push again what the
+/// restore took away.
+#[tokio::test]
+async fn a_restore_starts_a_new_log_epoch_that_syncs_and_bootstraps_carry() {
+    let first = TestServer::start().await;
+    let tiger = first.academy("golden-tiger").await;
+    first.academy("white-crane").await;
+    let tablet = first.device(&tiger, Role::FrontDesk).await;
+    let epoch = first.sync(&tablet, 0, vec![]).await.epoch;
+    assert_eq!(
+        first.sync(&tablet, 0, vec![]).await.epoch,
+        epoch,
+        "an epoch lasts"
+    );
+    let bootstrap = |server: &TestServer| {
+        server
+            .request(
+                Method::GET,
+                "golden-tiger",
+                "/v1/bootstrap",
+                Some(&tablet.credential),
+            )
+            .send()
+    };
+    let page: tatami_core::sync::Bootstrap = support::ok_json(bootstrap(&first).await.unwrap()).await;
+    assert_eq!(page.epoch, epoch);
+    let db = first.db.clone();
+    first.stop().await;
+
+    let renewed = {
+        let pool = sqlx::PgPool::connect_with(db.owner.clone()).await.unwrap();
+        let renewed = tatami_sync_server::db::tenants::renew_log_epochs(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        renewed
+    };
+    assert_eq!(renewed, 2, "every academy");
+    let restored = TestServer::start_with(db, |_| {}).await;
+    let after = restored.sync(&tablet, 0, vec![]).await.epoch;
+    assert_ne!(after, epoch);
+    let page: tatami_core::sync::Bootstrap = support::ok_json(bootstrap(&restored).await.unwrap()).await;
+    assert_eq!(page.epoch, after);
+    restored.stop().await;
+}

@@ -82,6 +82,38 @@ pub struct Header {
     pub kind: DocKind,
 }
 
+/// Runs `work` on what came from outside (a device's push, the server's
+/// answer), a panic becoming an error. Automerge 0.12 panics on some
+/// malformed changes (one naming an actor the document does not know:
+/// found by the fuzz targets), so an enrolled device could otherwise crash
+/// its academy's writer. After an error the caller drops the document it
+/// worked on, or rebuilds it from before.
+pub fn guarded<T>(work: impl FnOnce() -> Result<T, DocError>) -> Result<T, DocError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        Err(DocError::Invalid(
+            "Automerge could not apply these changes".into(),
+        ))
+    })
+}
+
+/// Refuses a change from outside that Automerge would not have written
+/// itself: encoded again, it must give back its own bytes. Automerge 0.12
+/// takes some changes in other encodings, then saves documents it cannot
+/// load again (found by the fuzz targets): one such change, pushed by a
+/// device and sent on to every other, would break every copy of the
+/// document.
+pub fn canonical(change: &Change) -> Result<(), DocError> {
+    let encoded_again = guarded(|| Ok(Change::from(change.decode())))?;
+    if encoded_again.raw_bytes() == change.raw_bytes() {
+        Ok(())
+    } else {
+        Err(DocError::Invalid(format!(
+            "change {} is not encoded as Automerge encodes it",
+            change.hash()
+        )))
+    }
+}
+
 /// Reads the id and kind of any document, refusing newer layouts.
 pub fn header(doc: &impl ReadDoc) -> Result<Header, DocError> {
     let root = Obj::root(doc);

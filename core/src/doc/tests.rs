@@ -593,3 +593,10 @@ mod academy {
         ));
     }
 }
+
+#[test]
+fn a_panic_in_guarded_work_is_an_error() {
+    let result: Result<(), DocError> = guarded(|| panic!("Automerge gave up"));
+    assert!(matches!(result, Err(DocError::Invalid(_))), "{result:?}");
+    assert_eq!(guarded(|| Ok(7)).unwrap(), 7);
+}

@@ -1,7 +1,6 @@
 //! Sync: devices push Automerge changes and pull what came after their
 //! cursor in their academy's change log.
 
-pub mod apply;
 pub mod cache;
 pub mod listen;
 pub mod project;

@@ -12,10 +12,10 @@ use tatami_core::ids::{DocId, StudentId, TenantId};
 use tatami_core::people::Staff;
 use tatami_core::schedule::SessionKey;
 
-use super::apply::Accepted;
 use crate::db::Tx;
 use crate::db::attendance::{AttendanceRows, SessionRows, record};
 use crate::db::projections::{replace_academy, replace_staff, replace_student};
+use tatami_core::push::Accepted;
 
 /// The latest rows of every document a batch changed.
 #[derive(Debug, Default)]

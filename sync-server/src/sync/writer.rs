@@ -19,7 +19,6 @@ use tatami_core::sync::{DocChanges, RefusalCode, Refused};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use super::apply::{Accepted, apply};
 use super::cache::{Cached, DocCache};
 use super::project::Projection;
 use super::stored::Stored;
@@ -28,6 +27,7 @@ use crate::db::audit::{Actor, insert_audit};
 use crate::db::changes::{NewChanges, append, lock_log_head, select_log_head};
 use crate::db::documents::{DocumentUpdates, select_documents, update_snapshot};
 use crate::db::{self, Tx};
+use tatami_core::push::{Accepted, apply};
 
 /// At most this many pushes share one transaction.
 const MAX_PUSHES: usize = 512;

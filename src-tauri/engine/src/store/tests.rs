@@ -207,3 +207,31 @@ fn the_outbox_is_pushed_in_parts_the_server_takes() {
         .sum();
     assert_eq!(counted, MAX_PUSH_CHANGES);
 }
+
+#[test]
+fn changes_queued_again_after_a_restore_go_once() {
+    use tatami_core::ids::DocId;
+
+    let store = Store::open(&scratch("again.db")).unwrap();
+    let (a, b) = (DocId::new(), DocId::new());
+    docs::enqueue(store.read(), a, &[vec![1], vec![2]]).unwrap();
+    docs::enqueue_unless_queued(store.read(), a, &[vec![1], vec![2], vec![3]]).unwrap();
+    docs::enqueue_unless_queued(store.read(), b, &[vec![1]]).unwrap();
+    docs::enqueue_unless_queued(store.read(), b, &[]).unwrap();
+    let queued: Vec<(DocId, Vec<Vec<u8>>)> = docs::outbox(store.read())
+        .unwrap()
+        .push
+        .into_iter()
+        .map(|g| (g.doc, g.changes.into_iter().map(|c| c.0).collect()))
+        .collect();
+    assert_eq!(
+        queued,
+        [(a, vec![vec![1], vec![2], vec![3]]), (b, vec![vec![1]])],
+        "a change already waiting is not queued twice; another document's equal bytes are its own"
+    );
+    assert_eq!(
+        docs::waiting(store.read()).unwrap(),
+        3,
+        "each queuing is one edit"
+    );
+}

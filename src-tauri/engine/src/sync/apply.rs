@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use automerge::{ActorId, AutoCommit, Change, ChangeHash};
 use serde_json::json;
 use tatami_core::api::ErrorCode;
+use tatami_core::change_limits::{MAX_CHANGE_BYTES, measure};
 use tatami_core::doc::{self, DocError, DocKind};
 use tatami_core::ids::DocId;
 use tatami_core::sync::{Bootstrap, Bytes, DocState, LogEpoch, PROTOCOL_VERSION, Refused, SyncResponse};
@@ -17,21 +18,34 @@ use crate::error::EngineError;
 use crate::remote::{Remote, RemoteError};
 use crate::store::{Meta, StoreError, audit, docs, rows};
 
+/// Decodes changes from the server, each measured first within the limits
+/// the server holds devices to (a change claiming 2^62 operations, or
+/// inflating to gigabytes, is refused before Automerge sees it) and in
+/// Automerge's own encoding (see [`doc::canonical`]).
 fn decode(changes: &[Bytes]) -> Result<Vec<Change>, DocError> {
+    let invalid = |e: &dyn std::fmt::Display| DocError::Invalid(format!("a change from the server: {e}"));
     changes
         .iter()
         .map(|bytes| {
-            Change::from_bytes(bytes.0.clone())
-                .map_err(|e| DocError::Invalid(format!("a change from the server: {e}")))
+            measure(&bytes.0, MAX_CHANGE_BYTES).map_err(|e| invalid(&e))?;
+            let change = Change::from_bytes(bytes.0.clone()).map_err(|e| invalid(&e))?;
+            doc::canonical(&change)?;
+            Ok(change)
         })
         .collect()
 }
 
 /// Applies changes pulled from the server to document `id` (created if
-/// new), saves it and rewrites its rows. Returns its kind.
-fn apply_pulled(conn: &rusqlite::Connection, id: DocId, changes: &[Bytes]) -> Result<DocKind, StoreError> {
+/// new), saves it and rewrites its rows. Returns its kind. Whatever the
+/// server sends, this fails cleanly or keeps a document that reads (the
+/// `engine_apply` fuzz target drives it).
+pub fn apply_pulled(
+    conn: &rusqlite::Connection,
+    id: DocId,
+    changes: &[Bytes],
+) -> Result<DocKind, StoreError> {
     let mut doc = docs::load(conn, id)?.unwrap_or_default();
-    doc.apply_changes(decode(changes)?).map_err(DocError::from)?;
+    doc::guarded(|| Ok(doc.apply_changes(decode(changes)?)?))?;
     keep(conn, id, &mut doc)
 }
 
@@ -55,12 +69,12 @@ fn merge_server_copy(
     state: &DocState,
     own: &[ActorId],
 ) -> Result<DocKind, StoreError> {
-    let mut theirs = server_copy(state)?;
+    let mut theirs = doc::guarded(|| server_copy(state))?;
     let Some(mut doc) = docs::load(conn, state.doc)? else {
         return keep(conn, state.doc, &mut theirs);
     };
     let server_heads = theirs.get_heads();
-    doc.merge(&mut theirs).map_err(DocError::from)?;
+    doc::guarded(|| Ok(doc.merge(&mut theirs).map(drop)?))?;
     push_again(conn, state.doc, &mut doc, &server_heads, own)?;
     keep(conn, state.doc, &mut doc)
 }

@@ -15,6 +15,7 @@ use tatami_core::ids::DocId;
 use tatami_core::sync::{PROTOCOL_VERSION, SyncRequest};
 use time::OffsetDateTime;
 
+pub use apply::apply_pulled;
 pub use background::SyncTask;
 pub use enrol::EnrolRequest;
 

@@ -1,14 +1,15 @@
-//! Applying pushed changes to the server's copy of a document, and deciding
-//! whether to keep them. CPU work only: the writer runs it off the async
-//! threads.
+//! Judging a device's push: applying its changes to the server's copy of
+//! a document and deciding whether to keep them. Pure CPU work (the server
+//! runs it off its async threads), here in core so that the fuzzer drives
+//! exactly what the server runs.
 
 use std::collections::{BTreeSet, HashSet};
 
+use crate::doc::{self, DocKind, View};
+use crate::ids::{DocId, TenantId};
+use crate::policy::{self, Writer};
+use crate::sync::RefusalCode;
 use automerge::{AutoCommit, Change, ChangeHash};
-use tatami_core::doc::{self, DocKind, View};
-use tatami_core::ids::{DocId, TenantId};
-use tatami_core::policy::{self, Writer};
-use tatami_core::sync::RefusalCode;
 
 /// Why a document's pushed changes were not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,7 +109,10 @@ fn apply_and_check(
         .into_iter()
         .filter(|change| seen.insert(change.hash()) && doc.get_change_by_hash(&change.hash()).is_none())
         .collect();
-    doc.apply_changes(new.iter().cloned())
+    for change in &new {
+        doc::canonical(change).map_err(|e| Refusal::invalid(e.to_string()))?;
+    }
+    doc::guarded(|| Ok(doc.apply_changes(new.iter().cloned())?))
         .map_err(|e| Refusal::invalid(format!("the changes do not apply: {e}")))?;
     let missing = doc.get_missing_deps(&[]);
     if !missing.is_empty() {

@@ -1,12 +1,12 @@
+use crate::belt::{Grade, Promotion};
+use crate::doc::roll::{self, CheckIn, Method};
+use crate::doc::student;
+use crate::ids::{ClassId, DeviceId, PromotionId, RankId, StaffId, StudentId};
+use crate::people::{Role, Student};
+use crate::schedule::{ClassRef, SessionKey};
+use crate::text::{PersonName, Prose};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit};
-use tatami_core::belt::{Grade, Promotion};
-use tatami_core::doc::roll::{self, CheckIn, Method};
-use tatami_core::doc::student;
-use tatami_core::ids::{ClassId, DeviceId, PromotionId, RankId, StaffId, StudentId};
-use tatami_core::people::{Role, Student};
-use tatami_core::schedule::{ClassRef, SessionKey};
-use tatami_core::text::{PersonName, Prose};
 use time::macros::{date, datetime};
 
 use super::*;
@@ -220,4 +220,81 @@ fn a_change_that_leaves_the_document_unreadable_is_invalid() {
         "status",
     );
     assert_eq!(student::project(&server).unwrap().student.status, s.status);
+}
+
+/// Found by the `push` fuzz target: a change naming an actor the document
+/// does not know made Automerge panic inside the academy's writer, failing
+/// every push that shared its batch. It is refused like any bad change (it
+/// is not in Automerge's own encoding either), and the server's copy is
+/// left as it was.
+#[test]
+fn a_change_automerge_cannot_take_is_refused_not_a_panic() {
+    let tenant = TenantId::from_uuid(uuid::Uuid::from_u128(7));
+    let session = SessionKey {
+        class: ClassRef::Class(ClassId::from_uuid(uuid::Uuid::from_u128(3))),
+        date: date!(2026 - 11 - 23),
+    };
+    let id = roll::doc_id(tenant, &session);
+    let mut server = roll::create(tenant, &session, ActorId::from([1; 16])).unwrap();
+    let heads = server.get_heads();
+    let changes = [
+        include_bytes!("found/unknown-actor-0.bin").to_vec(),
+        include_bytes!("found/unknown-actor-1.bin").to_vec(),
+    ];
+    assert_refused(
+        apply(&mut server, tenant, id, FRONT_DESK, &changes),
+        RefusalCode::Invalid,
+        "",
+    );
+    assert_eq!(server.get_heads(), heads);
+
+    // The copy still takes a good check-in.
+    let mut device = server.fork().with_actor(ActorId::from([2; 16]));
+    let check_in = CheckIn {
+        student: StudentId::new(),
+        at: datetime!(2026-11-23 17:55 UTC),
+        by: StaffId::new(),
+        device: DeviceId::new(),
+        method: Method::Card,
+        pass: None,
+    };
+    roll::check_in(&mut device, &check_in).unwrap();
+    device.commit();
+    let good: Vec<Vec<u8>> = device
+        .get_changes(&heads)
+        .iter()
+        .map(|c| c.raw_bytes().to_vec())
+        .collect();
+    apply(&mut server, tenant, id, FRONT_DESK, &good).unwrap();
+    assert_eq!(roll::project(&server).unwrap().entries.len(), 1);
+}
+
+/// Found by the `engine_apply` fuzz target: a new student's document whose
+/// second change Automerge takes in an encoding of its own, then saves a
+/// document it cannot load again. Pushed by one device and sent on to the
+/// others, it would have broken every copy; it is refused.
+#[test]
+fn a_change_not_encoded_as_automerge_encodes_is_refused() {
+    let tenant = TenantId::new();
+    let id = student::doc_id(StudentId::from_uuid(uuid::Uuid::from_u128(5)));
+    let changes = [
+        include_bytes!("found/not-canonical-0.bin").to_vec(),
+        include_bytes!("found/not-canonical-1.bin").to_vec(),
+    ];
+    let mut unchecked = AutoCommit::new();
+    let decoded = changes
+        .iter()
+        .map(|c| automerge::Change::from_bytes(c.clone()).unwrap());
+    unchecked.apply_changes(decoded).unwrap();
+    assert!(
+        AutoCommit::load(&unchecked.save()).is_err(),
+        "Automerge itself still takes it and breaks the document"
+    );
+    let mut server = AutoCommit::new();
+    assert_refused(
+        apply(&mut server, tenant, id, Writer::Device(Role::Owner), &changes),
+        RefusalCode::Invalid,
+        "not encoded as Automerge encodes it",
+    );
+    assert!(server.get_heads().is_empty());
 }
