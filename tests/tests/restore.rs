@@ -12,80 +12,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, PgConnection};
-use support::{Academy, DeviceProcess, PASSWORD, PIN, ServerProcess, belts, scratch_dir};
+use sqlx::Connection;
+use support::embedded::{database, open_academy, server_check_ins};
+use support::{DeviceProcess, ServerProcess, belts, scratch_dir};
 use tatami_core::people::Role;
-use tatami_core::sync::LogEpoch;
-use tatami_sync_server::db::tenants::select_tenant_by_slug;
-use tatami_sync_server::tenancy::Tenant;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-const OWNER: &str = "owner@drill.example";
-
-/// The embedded database, as its superuser.
-async fn database(dir: &Path) -> PgConnection {
-    let options = PgConnectOptions::new_without_pgpass()
-        .socket(dir.join("postgres"))
-        .port(5432)
-        .username("postgres")
-        .database("tatami");
-    PgConnection::connect_with(&options).await.unwrap()
-}
-
-/// An academy made with the server's own commands, its owner with a PIN.
-async fn open_academy(server: &ServerProcess, dir: &Path) -> Academy {
-    server
-        .cli(&["create-tenant", "--slug", "drill", "--name", "Drill Academy"])
-        .await
-        .unwrap();
-    server
-        .cli(&[
-            "create-user",
-            "--tenant",
-            "drill",
-            "--email",
-            OWNER,
-            "--name",
-            "Olga Owner",
-            "--password",
-            PASSWORD,
-        ])
-        .await
-        .unwrap();
-    let mut db = database(dir).await;
-    let row = select_tenant_by_slug(&mut db, "drill").await.unwrap().unwrap();
-    db.close().await.unwrap();
-    let academy = Academy {
-        tenant: Tenant {
-            id: tatami_core::ids::TenantId::from_uuid(row.id),
-            slug: row.slug,
-            name: row.name,
-            epoch: LogEpoch(row.log_epoch),
-        },
-        base: server.base.clone(),
-        owner: OWNER.to_owned(),
-    };
-    let (status, body) = academy
-        .send(reqwest::Method::PUT, "/v1/me/pin", Some(json!({ "pin": PIN })))
-        .await;
-    assert_eq!(status, 204, "{body}");
-    academy
-}
-
-/// Each student's attendance rows on the server.
-async fn server_check_ins(dir: &Path) -> BTreeMap<String, i64> {
-    let mut db = database(dir).await;
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT student_id::text, count(*) FROM attendance WHERE voided_at IS NULL GROUP BY student_id",
-    )
-    .fetch_all(&mut db)
-    .await
-    .unwrap();
-    db.close().await.unwrap();
-    rows.into_iter().collect()
-}
 
 /// The students the server has a promotion of.
 async fn server_promotions(dir: &Path) -> Vec<String> {

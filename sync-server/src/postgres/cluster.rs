@@ -13,6 +13,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
 use tokio::process::Command;
@@ -74,6 +75,8 @@ pub struct PgCluster {
     /// Holding its stdin open keeps the watchdog waiting; `None` for a
     /// cluster another process started.
     watchdog: Option<std::process::Child>,
+    /// Starts the cluster again should it stop under us; `None` likewise.
+    supervisor: Option<tokio::task::AbortHandle>,
 }
 
 impl PgCluster {
@@ -118,32 +121,24 @@ impl PgCluster {
             );
         }
         let already_running = is_running(&bin, &data_dir, run_as.as_deref()).await;
-        if !already_running {
-            let mut start = cluster("pg_ctl");
-            start
-                .args(["start", "-w", "-t", "60", "-D"])
-                .arg(&data_dir)
-                .arg("-l")
-                .arg(data_dir.join("server.log"))
-                .arg("-o")
-                .arg(&settings);
-            run(start, "pg_ctl start").await?;
+        if already_running {
+            return Ok(Self {
+                data_dir,
+                bin,
+                run_as,
+                watchdog: None,
+                supervisor: None,
+            });
         }
-        let watchdog = if already_running {
-            None
-        } else {
-            Some(spawn_watchdog(
-                &bin,
-                &data_dir,
-                run_as.as_deref(),
-                options.ephemeral,
-            )?)
-        };
+        start_postgres(&bin, &data_dir, run_as.as_deref(), &settings).await?;
+        let watchdog = spawn_watchdog(&bin, &data_dir, run_as.as_deref(), options.ephemeral)?;
+        let supervisor = tokio::spawn(supervise(bin.clone(), data_dir.clone(), run_as.clone(), settings));
         Ok(Self {
             data_dir,
             bin,
             run_as,
-            watchdog,
+            watchdog: Some(watchdog),
+            supervisor: Some(supervisor.abort_handle()),
         })
     }
 
@@ -176,6 +171,9 @@ impl PgCluster {
         let Some(mut watchdog) = self.watchdog else {
             return Ok(());
         };
+        if let Some(supervisor) = self.supervisor {
+            supervisor.abort();
+        }
         let mut stop = pg_command(&self.bin, "pg_ctl", self.run_as.as_deref());
         stop.args(["stop", "-m", "fast", "-w", "-D"]).arg(&self.data_dir);
         let result = run(stop, "pg_ctl stop").await;
@@ -183,6 +181,45 @@ impl PgCluster {
         drop(watchdog.stdin.take());
         let _ = tokio::task::spawn_blocking(move || watchdog.wait()).await;
         result
+    }
+}
+
+/// How often a cluster started here is checked, and started again if it
+/// stopped (killed, or crashed).
+const SUPERVISE_EVERY: Duration = Duration::from_secs(1);
+
+async fn start_postgres(
+    bin: &Path,
+    data_dir: &Path,
+    run_as: Option<&str>,
+    settings: &str,
+) -> Result<(), ClusterError> {
+    let mut start = pg_command(bin, "pg_ctl", run_as);
+    start
+        .args(["start", "-w", "-t", "60", "-D"])
+        .arg(data_dir)
+        .arg("-l")
+        .arg(data_dir.join("server.log"))
+        .arg("-o")
+        .arg(settings);
+    run(start, "pg_ctl start").await
+}
+
+/// Starts the cluster again whenever it is found stopped: PostgreSQL
+/// killed (SIGKILL, the OOM killer) or crashed recovers on its next start,
+/// and the server's pool connects again by itself. Until then requests
+/// fail with `internal` and devices retry; nothing acknowledged is lost.
+async fn supervise(bin: PathBuf, data_dir: PathBuf, run_as: Option<String>, settings: String) {
+    loop {
+        tokio::time::sleep(SUPERVISE_EVERY).await;
+        if is_running(&bin, &data_dir, run_as.as_deref()).await {
+            continue;
+        }
+        tracing::warn!(dir = %data_dir.display(), "the embedded PostgreSQL stopped: starting it again");
+        match start_postgres(&bin, &data_dir, run_as.as_deref(), &settings).await {
+            Ok(()) => tracing::info!("the embedded PostgreSQL runs again"),
+            Err(error) => tracing::warn!(%error, "the embedded PostgreSQL did not start yet"),
+        }
     }
 }
 

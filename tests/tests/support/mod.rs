@@ -30,6 +30,7 @@ pub use tatami_sync_server::testing::{PASSWORD, TestServer};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
+pub mod embedded;
 pub mod window;
 
 /// Every owner's PIN.

@@ -1,0 +1,78 @@
+//! The server's database failing under it: the real server process over
+//! its embedded PostgreSQL, a tablet checking students in and syncing while
+//! PostgreSQL is killed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+use support::embedded::{open_academy, server_check_ins};
+use support::{ServerProcess, belts, scratch_dir};
+use tatami_core::people::Role;
+
+/// The embedded PostgreSQL's postmaster.
+fn postmaster(dir: &Path) -> rustix::process::Pid {
+    let pid = std::fs::read_to_string(dir.join("postgres/postmaster.pid")).unwrap_or_default();
+    let pid: i32 = pid.lines().next().unwrap_or("0").trim().parse().unwrap_or(0);
+    rustix::process::Pid::from_raw(pid).unwrap_or(rustix::process::Pid::INIT)
+}
+
+#[tokio::test]
+async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_twice() {
+    let dir = scratch_dir();
+    let server = ServerProcess::embedded(&dir).await;
+    let academy = open_academy(&server, &dir).await;
+    let mut laptop = academy.device(Role::Admin).await;
+    laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
+    let mut students = Vec::new();
+    for n in 0..12 {
+        let added = laptop
+            .ok(json!({ "op": "add_student", "name": format!("Student {n}") }))
+            .await;
+        students.push(added.as_str().unwrap().to_owned());
+    }
+    laptop.sync().await;
+    let mut tablet = academy.device(Role::FrontDesk).await;
+
+    let killed = postmaster(&dir);
+    for (n, student) in students.iter().enumerate() {
+        let outcome = tablet
+            .ok(json!({ "op": "check_in", "student": student }))
+            .await;
+        assert_eq!(outcome["recorded"], true, "confirmed at the door, whatever the server does");
+        let sync = json!({ "op": "sync" });
+        tablet.send(&sync).await;
+        if n == 4 {
+            // SIGKILL mid-push, as the OOM killer would send it.
+            rustix::process::kill_process(killed, rustix::process::Signal::KILL).unwrap();
+        }
+        // Answered, or failed for the device to retry: either way the
+        // check-in stays confirmed on the tablet.
+        let _ = tablet.answer(&sync).await;
+    }
+
+    // PostgreSQL comes back by itself; the tablet's retries get through.
+    let deadline = tokio::time::Instant::now() + Duration::from_mins(1);
+    loop {
+        let synced = tablet.call(json!({ "op": "sync" })).await.is_ok();
+        let status = tablet.ok(json!({ "op": "status" })).await;
+        if synced && status["waiting"] == 0 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never synced again: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_ne!(postmaster(&dir), killed, "PostgreSQL was started again");
+    let log = std::fs::read_to_string(dir.join("postgres/server.log")).unwrap();
+    assert!(log.contains("not properly shut down"), "it recovered from its log");
+    let on_server = server_check_ins(&dir).await;
+    assert_eq!(on_server.len(), students.len(), "{on_server:?}");
+    assert!(on_server.values().all(|&n| n == 1), "each once: {on_server:?}");
+}
