@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use tatami_client::transport::TransportOptions;
 use tauri::{AppHandle, Manager};
 
 /// How this app instance is set up.
@@ -20,6 +21,11 @@ pub(crate) struct AppConfig {
     pub camera: CameraSource,
     /// A server address to offer on the first-run screen (`TATAMI_SERVER`).
     pub server_hint: Option<String>,
+    /// An academy's own certificate authority to trust beside the
+    /// platform's (`TATAMI_CA_FILE`, else `academy-ca.pem` in the data
+    /// folder if there), and plain HTTP to other machines
+    /// (`TATAMI_ALLOW_PLAIN_HTTP=1`, for a test network only).
+    pub transport: TransportOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,10 +59,20 @@ impl AppConfig {
             None => app.path().app_data_dir()?,
         };
         std::fs::create_dir_all(&dir)?;
+        let ca = var("TATAMI_CA_FILE").map_or_else(|| dir.join("academy-ca.pem"), PathBuf::from);
+        let extra_roots_pem = match std::fs::read(&ca) {
+            Ok(pem) => Some(pem),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && var("TATAMI_CA_FILE").is_none() => None,
+            Err(e) => return Err(e.into()),
+        };
         Ok(Self {
             store: dir.join("tatami.sqlite"),
             camera: var("TATAMI_CAMERA").map_or(DEFAULT_CAMERA, |v| CameraSource::parse(&v)),
             server_hint: var("TATAMI_SERVER"),
+            transport: TransportOptions {
+                extra_roots_pem,
+                allow_plain_http: var("TATAMI_ALLOW_PLAIN_HTTP").is_some_and(|v| v == "1"),
+            },
         })
     }
 }

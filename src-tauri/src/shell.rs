@@ -28,7 +28,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shell {
     pub(crate) fn open(app: AppHandle, config: AppConfig) -> Result<Self, EngineError> {
-        let engine = Engine::open(EngineOptions::new(&config.store))?;
+        let mut options = EngineOptions::new(&config.store);
+        options.transport = config.transport.clone();
+        let engine = Engine::open(options)?;
         events::forward(&app, engine.subscribe());
         let shell = Self {
             engine,

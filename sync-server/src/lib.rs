@@ -27,5 +27,6 @@ pub mod sync;
 pub mod telemetry;
 pub mod tenancy;
 pub mod testing;
+pub mod tls;
 
 pub use startup::{Application, Server, build, connect, run_with_listener};

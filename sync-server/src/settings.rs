@@ -81,6 +81,14 @@ pub struct HttpSettings {
     /// What a scraper sends as `Authorization: Bearer …` to read
     /// `/metrics`. Unset, `/metrics` answers nobody.
     pub metrics_token: Option<Secret<String>>,
+    /// Serve HTTPS from this PEM certificate chain and `tls_key`; unset,
+    /// plain HTTP (behind a proxy that terminates TLS).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The longest a request may take, waits for news included (25 s).
+    pub request_seconds: u64,
+    /// Requests under way at once; more are answered `too_many_requests`.
+    pub max_concurrent_requests: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -116,6 +124,8 @@ device_days = 365
 [http]
 max_body_bytes = 8388608
 cors_origins = []
+request_seconds = 60
+max_concurrent_requests = 4096
 
 [sync]
 "#;

@@ -5,8 +5,11 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 
@@ -21,6 +24,7 @@ use crate::settings::{Secret, Settings};
 use crate::state::{AppState, Shared};
 use crate::sync::SyncHub;
 use crate::tenancy::TenantDirectory;
+use crate::tls::{self, ClientAddr, TlsListener};
 
 /// The file of the data directory that holds the master key, when none is
 /// configured.
@@ -199,10 +203,24 @@ impl Server {
 pub struct Application {
     pub server: Server,
     listener: TcpListener,
+    /// HTTPS, when a certificate is configured.
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 pub async fn build(settings: Settings) -> Result<Application, StartError> {
+    tls::use_ring();
     let listen = settings.listen.clone();
+    let tls = match (&settings.http.tls_cert, &settings.http.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(tls::server_config(cert, key).map_err(|e| StartError::Config(e.to_string()))?)
+        }
+        (None, None) => None,
+        _ => {
+            return Err(StartError::Config(
+                "set both http.tls_cert and http.tls_key, or neither".into(),
+            ));
+        }
+    };
     let server = connect(settings).await?;
     let listener = TcpListener::bind(&listen)
         .await
@@ -210,7 +228,11 @@ pub async fn build(settings: Settings) -> Result<Application, StartError> {
             context: format!("listening on {listen}"),
             source,
         })?;
-    Ok(Application { server, listener })
+    Ok(Application {
+        server,
+        listener,
+        tls,
+    })
 }
 
 impl Application {
@@ -224,25 +246,38 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        run_with_listener(self.listener, self.server.state.clone(), shutdown)
-            .await
-            .map_err(|source| StartError::Io {
-                context: "serving".into(),
-                source,
-            })?;
+        let state = self.server.state.clone();
+        let served = match self.tls {
+            Some(config) => {
+                let listener = TlsListener::new(self.listener, config).map_err(|source| StartError::Io {
+                    context: "serving HTTPS".into(),
+                    source,
+                })?;
+                run_with_listener(listener, state, shutdown).await
+            }
+            None => run_with_listener(self.listener, state, shutdown).await,
+        };
+        served.map_err(|source| StartError::Io {
+            context: "serving".into(),
+            source,
+        })?;
         self.server.shutdown().await
     }
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves. Long polls are
 /// answered at once on shutdown so that it does not wait for them.
-pub async fn run_with_listener(
-    listener: TcpListener,
+pub async fn run_with_listener<L>(
+    listener: L,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+    for<'a> ClientAddr: Connected<IncomingStream<'a, L>>,
+{
     let stopping = state.stopping.clone();
-    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = routes::router(state).into_make_service_with_connect_info::<ClientAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -121,6 +121,7 @@ async fn serves_from_its_own_database_kept_across_restarts() {
     );
 
     let (child, address) = serve(&data_dir).await;
+    tatami_sync_server::tls::use_ring();
     let http = reqwest::Client::new();
     let ready = http.get(format!("http://{address}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
@@ -188,6 +189,7 @@ async fn seed_demo_prints_working_credentials() {
         "{owner}"
     );
     let (child, address) = serve(&data_dir).await;
+    tatami_sync_server::tls::use_ring();
     let signed_in = reqwest::Client::new()
         .post(format!("http://{address}/v1/auth/sign-in"))
         .header("x-tatami-tenant", "golden-tiger")

@@ -173,3 +173,53 @@ async fn the_openapi_document_matches_the_routes() {
     );
     server.stop().await;
 }
+
+/// A request takes at most `http.request_seconds`, and past
+/// `http.max_concurrent_requests` under way more are turned away at once,
+/// not queued: a client holding connections open harms nobody for long.
+#[tokio::test]
+async fn requests_are_bounded_in_time_and_in_number() {
+    let server = TestServer::start_with(fresh_database().await, |s| {
+        s.http.request_seconds = 1;
+        s.http.max_concurrent_requests = 1;
+    })
+    .await;
+    let tiger = server.academy("golden-tiger").await;
+    let tablet = server.device(&tiger, Role::FrontDesk).await;
+    let head = server.sync(&tablet, 0, vec![]).await.cursor;
+    // A wait for news that nothing answers holds the one place...
+    let waiting = server
+        .request(
+            Method::GET,
+            "golden-tiger",
+            &format!("/v1/sync/wait?cursor={head}"),
+            Some(&tablet.credential),
+        )
+        .send();
+    let waiting = tokio::spawn(waiting);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // ...so another request is refused at once...
+    let busy = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(busy, StatusCode::TOO_MANY_REQUESTS).await,
+        "too_many_requests"
+    );
+    // ...and the wait ends at the time limit, not after its 25 seconds.
+    let started = std::time::Instant::now();
+    let waited = waiting.await.unwrap().unwrap();
+    assert_eq!(waited.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let free = server
+        .http
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(free.status(), StatusCode::OK);
+    server.stop().await;
+}

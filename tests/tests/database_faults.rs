@@ -40,10 +40,11 @@ async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_
 
     let killed = postmaster(&dir);
     for (n, student) in students.iter().enumerate() {
-        let outcome = tablet
-            .ok(json!({ "op": "check_in", "student": student }))
-            .await;
-        assert_eq!(outcome["recorded"], true, "confirmed at the door, whatever the server does");
+        let outcome = tablet.ok(json!({ "op": "check_in", "student": student })).await;
+        assert_eq!(
+            outcome["recorded"], true,
+            "confirmed at the door, whatever the server does"
+        );
         let sync = json!({ "op": "sync" });
         tablet.send(&sync).await;
         if n == 4 {
@@ -71,7 +72,10 @@ async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_
     }
     assert_ne!(postmaster(&dir), killed, "PostgreSQL was started again");
     let log = std::fs::read_to_string(dir.join("postgres/server.log")).unwrap();
-    assert!(log.contains("not properly shut down"), "it recovered from its log");
+    assert!(
+        log.contains("not properly shut down"),
+        "it recovered from its log"
+    );
     let on_server = server_check_ins(&dir).await;
     assert_eq!(on_server.len(), students.len(), "{on_server:?}");
     assert!(on_server.values().all(|&n| n == 1), "each once: {on_server:?}");

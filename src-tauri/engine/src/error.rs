@@ -64,6 +64,9 @@ pub enum EngineCode {
     ServerGarbled,
     /// The server refused with a code this build does not know.
     ServerRefused,
+    /// The server's address would send credentials in the clear (plain
+    /// HTTP to another machine), or is not an address.
+    InsecureServer,
 }
 
 /// Why something could not be done, stable for the screens to act on:
@@ -102,6 +105,7 @@ impl EngineError {
             EngineError::Keyring(_) => E::KeyringUnavailable,
             EngineError::Remote(RemoteError::Unreachable(_)) => E::Offline,
             EngineError::Remote(RemoteError::Garbled(_)) => E::ServerGarbled,
+            EngineError::Remote(RemoteError::BadAddress(_)) => E::InsecureServer,
             EngineError::Remote(RemoteError::Refused { code, .. }) => {
                 return code.map_or(E::ServerRefused.into(), Code::Server);
             }

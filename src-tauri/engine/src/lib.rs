@@ -18,6 +18,7 @@ pub mod error;
 pub mod remote;
 pub mod store;
 pub mod sync;
+pub mod transport;
 
 pub use engine::{
     AttendanceReport, ClassCount, DoorOutcome, DoorStudent, Engine, EngineOptions, Enrolment, Event,

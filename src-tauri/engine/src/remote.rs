@@ -34,6 +34,9 @@ pub enum RemoteError {
     /// The answer was not what the protocol says.
     #[error("the server's answer was not understood: {0}")]
     Garbled(String),
+    /// The server's address is not one to send credentials to.
+    #[error("{0}")]
+    BadAddress(String),
 }
 
 /// One academy on one server.
@@ -169,22 +172,32 @@ async fn send_once<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, Re
     answer(request.send().await).await.map(|(value, _)| value)
 }
 
+/// A request that did not get an answer, with every cause: "invalid peer
+/// certificate: UnknownIssuer" is what tells the user why.
+fn unreachable(error: &reqwest::Error) -> RemoteError {
+    let error: &dyn std::error::Error = error;
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    RemoteError::Unreachable(message)
+}
+
 /// The answer's body as `T`, with the server's clock reading; or the
 /// server's error.
 async fn answer<T: DeserializeOwned>(
     sent: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<(T, Option<OffsetDateTime>), RemoteError> {
-    let response = sent.map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    let response = sent.map_err(|e| unreachable(&e))?;
     let date = response
         .headers()
         .get(reqwest::header::DATE)
         .and_then(|value| httpdate::parse_http_date(value.to_str().ok()?).ok())
         .map(OffsetDateTime::from);
     let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| RemoteError::Unreachable(e.to_string()))?;
+    let body = response.bytes().await.map_err(|e| unreachable(&e))?;
     if status.is_success() {
         return serde_json::from_slice(&body)
             .map(|value| (value, date))

@@ -11,14 +11,21 @@ mod students;
 mod sync;
 mod users;
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Method, Request, header};
-use axum::response::Response;
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::error::ApiError;
 use crate::metrics;
 use crate::state::AppState;
 use crate::tenancy::TENANT_HEADER;
@@ -64,6 +71,18 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(http.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(http.request_seconds),
+        ))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overloaded))
+                .load_shed()
+                // One count for the whole server: the router layers each
+                // route apart, and a plain limit would count per route.
+                .layer(GlobalConcurrencyLimitLayer::new(http.max_concurrent_requests)),
+        )
         .layer(axum::middleware::map_response(security_headers))
         .layer(cors)
         .layer(trace)
@@ -88,4 +107,10 @@ async fn security_headers(mut response: Response) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// Past `http.max_concurrent_requests` requests under way, more are turned
+/// away at once rather than queued without bound.
+async fn overloaded(_: tower::BoxError) -> Response {
+    ApiError::TooManyRequests { retry_after: 1 }.into_response()
 }

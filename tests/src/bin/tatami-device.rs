@@ -297,6 +297,8 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let mut options = EngineOptions::new(&cli.store);
     options.clock = clock::shifted(time::Duration::seconds(cli.clock_offset));
+    // As the app: an academy's own certificate authority beside the store.
+    options.transport.extra_roots_pem = std::fs::read(cli.store.with_file_name("academy-ca.pem")).ok();
     let engine = match Engine::open(options) {
         Ok(engine) => engine,
         Err(error) => {

@@ -65,6 +65,7 @@ impl Academy {
 
     /// Calls the server as the owner with a JSON `body`.
     pub async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        tatami_sync_server::tls::use_ring();
         let http = reqwest::Client::new();
         let tenant = ("x-tatami-tenant", &self.tenant.slug);
         let signed_in: Value = http

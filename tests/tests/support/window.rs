@@ -117,6 +117,7 @@ impl AppWindow {
             .kill_on_drop(true)
             .spawn()
             .expect("tauri-driver is needed (cargo install tauri-driver)");
+        tatami_sync_server::tls::use_ring();
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let up = eventually(&mut (), 20, async |()| {

@@ -91,6 +91,7 @@ async fn main() -> Result<(), Failure> {
     let academies = setup(&data_dir, args.tenants * 2).await?;
     let (tested, raw) = academies.split_at(args.tenants);
     let (mut server, base) = serve(&binary, &data_dir, args.peers).await?;
+    tatami_sync_server::tls::use_ring();
     let http = reqwest::Client::builder().pool_max_idle_per_host(512).build()?;
     let devices = enrol(&http, &base, tested, args.devices).await?;
     eprintln!(

@@ -182,7 +182,7 @@ export type Enforcement = "warn" | "refuse";
 /**
  * The engine's own reasons, beside the server's codes it passes on.
  */
-export type EngineCode = "not_enrolled" | "already_enrolled" | "locked" | "wrong_pin" | "too_many_attempts" | "not_found" | "invalid" | "store_foreign" | "store_corrupt" | "store_newer" | "store_failed" | "keyring_unavailable" | "document_invalid" | "offline" | "server_garbled" | "server_refused";
+export type EngineCode = "not_enrolled" | "already_enrolled" | "locked" | "wrong_pin" | "too_many_attempts" | "not_found" | "invalid" | "store_foreign" | "store_corrupt" | "store_newer" | "store_failed" | "keyring_unavailable" | "document_invalid" | "offline" | "server_garbled" | "server_refused" | "insecure_server";
 
 /**
  * What the first-run screen asks for.

@@ -38,6 +38,7 @@ use crate::credentials::{CredentialStore, Keyring};
 use crate::error::EngineError;
 use crate::store::{Meta, Store, docs, rows};
 use crate::sync::SyncStatus;
+use crate::transport::{Transport, TransportOptions};
 
 /// How to open an engine.
 #[derive(Clone)]
@@ -47,6 +48,8 @@ pub struct EngineOptions {
     /// Where the device credential is kept: the OS keyring by default.
     pub credentials: Arc<dyn CredentialStore>,
     pub clock: Clock,
+    /// HTTPS roots and the plain-HTTP rule.
+    pub transport: TransportOptions,
 }
 
 impl EngineOptions {
@@ -55,6 +58,7 @@ impl EngineOptions {
             store: store.into(),
             credentials: Arc::new(Keyring::default()),
             clock: clock::system(),
+            transport: TransportOptions::default(),
         }
     }
 }
@@ -106,9 +110,8 @@ impl std::fmt::Debug for Engine {
 pub(crate) struct Inner {
     store: Mutex<Store>,
     pub(crate) credentials: Arc<dyn CredentialStore>,
-    /// One HTTP client for the engine's life: its connections stay open
-    /// between syncs.
-    pub(crate) http: reqwest::Client,
+    /// How servers are reached.
+    pub(crate) transport: Transport,
     clock: Clock,
     /// Milliseconds to add to `clock` to read the server's time: a device
     /// clock set wrong must not put check-ins on the wrong day.
@@ -166,7 +169,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store: Mutex::new(store),
                 credentials: options.credentials,
-                http: reqwest::Client::new(),
+                transport: Transport::new(&options.transport)?,
                 clock: options.clock,
                 clock_correction: AtomicI64::new(correction),
                 academy: RwLock::new(None),

@@ -384,6 +384,7 @@ fn open(dir: &Path, credentials: &Arc<MemoryCredentials>, clock: &Arc<AtomicI64>
         store: dir.join("device.db"),
         credentials: credentials.clone(),
         clock: Arc::new(move || OffsetDateTime::from_unix_timestamp(clock.load(Ordering::Relaxed)).unwrap()),
+        transport: crate::transport::TransportOptions::default(),
     })
     .unwrap()
 }

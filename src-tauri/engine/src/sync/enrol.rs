@@ -7,7 +7,6 @@ use tatami_core::people::Role;
 
 use crate::engine::{Engine, Enrolment};
 use crate::error::EngineError;
-use crate::remote::Remote;
 use crate::store::audit;
 use crate::sync::Connection;
 
@@ -45,7 +44,7 @@ impl Engine {
                 )));
             }
         }
-        let remote = Remote::new(&self.inner.http, &request.server, &request.academy);
+        let remote = self.inner.transport.remote(&request.server, &request.academy)?;
         let enrolled = remote
             .enrol(
                 &request.email,

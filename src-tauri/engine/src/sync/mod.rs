@@ -142,7 +142,10 @@ impl Engine {
                 code: Some(ErrorCode::DeviceRevoked),
                 message: "this device's credential is missing from the keyring: enrol it again".into(),
             }))?;
-        let remote = Remote::new(&self.inner.http, &enrolment.server, &enrolment.academy);
+        let remote = self
+            .inner
+            .transport
+            .remote(&enrolment.server, &enrolment.academy)?;
         Ok((remote, credential))
     }
 
