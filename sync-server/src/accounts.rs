@@ -131,8 +131,9 @@ fn invalid_credentials() -> ApiError {
     ApiError::new(ErrorCode::InvalidCredentials, "the email or password is wrong")
 }
 
-/// Signs in with email and password. Failures are audited and counted;
-/// too many for one account in 15 minutes are refused for a while. What
+/// Signs in with email and password. Attempts are counted as they start
+/// and cleared by a success, and failures audited; past the limit for one
+/// account in 15 minutes, attempts are refused for a while. What
 /// is not an email address belongs to no account: it is refused at once,
 /// audited without its text, and counts towards nothing kept in memory.
 pub async fn sign_in(
@@ -151,7 +152,7 @@ pub async fn sign_in(
     let key = format!("{}:{}", tenant.id, email);
     state
         .sign_in_failures
-        .check(&key, Instant::now())
+        .attempt(&key, Instant::now())
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
 
     // The user is read in a transaction of its own: no database connection
@@ -173,7 +174,6 @@ pub async fn sign_in(
 
     let mut tx = db::begin(&state.pool, tenant.id).await?;
     let Some(user) = user.filter(|_| matches) else {
-        state.sign_in_failures.fail(&key, Instant::now());
         insert_audit(
             &mut tx,
             tenant.id,

@@ -406,3 +406,37 @@ async fn sign_in_input_is_bounded_and_a_malformed_email_is_refused_and_audited()
     );
     server.stop().await;
 }
+
+/// Sixteen wrong passwords sent at once: the limit of five holds, because
+/// an attempt is counted as it starts, not once its hash has failed.
+#[tokio::test]
+async fn guesses_sent_at_once_are_held_to_the_limit() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let email = server.staff(&tiger, Role::Owner).await;
+    let guesses: Vec<_> = (0..16)
+        .map(|n| {
+            let guess = server
+                .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+                .json(&json!({ "email": email, "password": format!("guess number {n}") }))
+                .send();
+            tokio::spawn(guess)
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for guess in guesses {
+        answers.push(guess.await.unwrap());
+    }
+    let checked = answers
+        .iter()
+        .filter(|a| a.as_ref().unwrap().status() == StatusCode::UNAUTHORIZED)
+        .count();
+    let waiting = answers
+        .iter()
+        .filter(|a| a.as_ref().unwrap().status() == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, waiting), (5, 11));
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(actions.iter().filter(|a| *a == "sign_in_failed").count(), 5);
+    server.stop().await;
+}
