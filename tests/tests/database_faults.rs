@@ -28,13 +28,7 @@ async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_
     let academy = open_academy(&server, &dir).await;
     let mut laptop = academy.device(Role::Admin).await;
     laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
-    let mut students = Vec::new();
-    for n in 0..12 {
-        let added = laptop
-            .ok(json!({ "op": "add_student", "name": format!("Student {n}") }))
-            .await;
-        students.push(added.as_str().unwrap().to_owned());
-    }
+    let students = laptop.add_students(12).await;
     laptop.sync().await;
     let mut tablet = academy.device(Role::FrontDesk).await;
 

@@ -94,13 +94,7 @@ async fn after_a_restore_every_check_in_any_device_confirmed_comes_back_once() {
     let ranks = belts(40);
     let mut laptop = academy.device(Role::Admin).await;
     laptop.ok(json!({ "op": "set_belts", "ranks": ranks })).await;
-    let mut students = Vec::new();
-    for n in 0..8 {
-        let added = laptop
-            .ok(json!({ "op": "add_student", "name": format!("Student {n}") }))
-            .await;
-        students.push(added.as_str().unwrap().to_owned());
-    }
+    let students = laptop.add_students(8).await;
     laptop.sync().await;
     let s: Vec<&str> = students.iter().map(String::as_str).collect();
     let mut first = academy.device(Role::FrontDesk).await;

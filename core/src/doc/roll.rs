@@ -273,3 +273,17 @@ fn project_where(doc: &impl ReadDoc, wanted: impl Fn(&str) -> bool) -> Result<Ro
         entries,
     })
 }
+
+/// A card check-in of `student` at the desk before Monday's evening
+/// class, by someone at some device: what the tests need of one.
+#[cfg(test)]
+pub(crate) fn sample_check_in(student: StudentId) -> CheckIn {
+    CheckIn {
+        student,
+        at: time::macros::datetime!(2026-11-23 17:55 UTC),
+        by: crate::ids::StaffId::new(),
+        device: crate::ids::DeviceId::new(),
+        method: Method::Card,
+        pass: None,
+    }
+}

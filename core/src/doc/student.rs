@@ -198,3 +198,18 @@ pub fn project(doc: &impl ReadDoc) -> Result<StudentView, DocError> {
         notes,
     })
 }
+
+/// A first stripe for `s`, as an instructor records it: what the tests
+/// need of a promotion.
+#[cfg(test)]
+pub(crate) fn sample_stripe(s: &Student) -> Promotion {
+    Promotion {
+        id: crate::ids::PromotionId::new(),
+        from: s.start_grade.clone(),
+        to: crate::belt::Grade::new(s.start_grade.rank, 1),
+        on: time::macros::date!(2026 - 11 - 22),
+        by: crate::ids::StaffId::new(),
+        notes: crate::text::Prose::default(),
+        recorded_at: time::macros::datetime!(2026-11-22 19:00 UTC),
+    }
+}

@@ -3,10 +3,10 @@ use automerge::{ActorId, AutoCommit, Change};
 use time::macros::{date, datetime};
 
 use super::*;
-use crate::belt::{BeltSystem, Grade, Promotion, Rank, Requirements};
-use crate::doc::roll::{self, CheckIn, Method};
+use crate::belt::{BeltSystem, Grade, Rank, Requirements};
+use crate::doc::roll;
 use crate::doc::{expected_genesis, student, tenant, touched_paths};
-use crate::ids::{ClassId, DeviceId, PromotionId, RankId, StaffId, StudentId, TenantId};
+use crate::ids::{ClassId, RankId, StaffId, StudentId, TenantId};
 use crate::people::{Student, StudentStatus};
 use crate::schedule::{Class, ClassRef, SessionKey};
 use crate::text::{Color, Label, PersonName, Prose, Slug, TimeZoneName};
@@ -41,19 +41,6 @@ fn new_student() -> (Student, AutoCommit) {
     (s, doc)
 }
 
-/// A first stripe for `s`, as an instructor records it.
-fn stripe_for(s: &Student) -> Promotion {
-    Promotion {
-        id: PromotionId::new(),
-        from: s.start_grade.clone(),
-        to: Grade::new(s.start_grade.rank, 1),
-        on: date!(2026 - 11 - 22),
-        by: StaffId::new(),
-        notes: Prose::default(),
-        recorded_at: datetime!(2026-11-22 19:00 UTC),
-    }
-}
-
 const FRONT_DESK: Writer = Writer::Device(Role::FrontDesk);
 const INSTRUCTOR: Writer = Writer::Device(Role::Instructor);
 const ADMIN: Writer = Writer::Device(Role::Admin);
@@ -71,7 +58,7 @@ fn front_desk_edits_profiles_but_not_promotions_or_cards() {
     .unwrap();
     assert_eq!(judge(&mut doc, FRONT_DESK, DocKind::Student), Ok(()));
 
-    student::add_promotion(&mut doc, &stripe_for(&s)).unwrap();
+    student::add_promotion(&mut doc, &student::sample_stripe(&s)).unwrap();
     let mut instructor_copy = doc.clone();
     assert!(matches!(
         judge(&mut doc, FRONT_DESK, DocKind::Student),
@@ -137,18 +124,7 @@ fn rolls_are_for_the_front_desk_and_header_fields_are_fixed() {
         ),
         Ok(())
     );
-    roll::check_in(
-        &mut doc,
-        &CheckIn {
-            student: StudentId::new(),
-            at: datetime!(2026-11-23 17:55 UTC),
-            by: StaffId::new(),
-            device: DeviceId::new(),
-            method: Method::Card,
-            pass: None,
-        },
-    )
-    .unwrap();
+    roll::check_in(&mut doc, &roll::sample_check_in(StudentId::new())).unwrap();
     assert_eq!(judge(&mut doc, FRONT_DESK, DocKind::Roll), Ok(()));
     doc.put(automerge::ROOT, "date", "2026-11-24").unwrap();
     assert!(
@@ -360,7 +336,7 @@ impl Edit {
                 };
                 return student::put_guardian(doc, &guardian).unwrap();
             }
-            Edit::Promotion => return student::add_promotion(doc, &stripe_for(s)).unwrap(),
+            Edit::Promotion => return student::add_promotion(doc, &student::sample_stripe(s)).unwrap(),
         }
         student::update(doc, &edited).unwrap();
     }

@@ -1,10 +1,10 @@
-use crate::belt::{Grade, Promotion};
-use crate::doc::roll::{self, CheckIn, Method};
+use crate::belt::Grade;
+use crate::doc::roll;
 use crate::doc::student;
-use crate::ids::{ClassId, DeviceId, PromotionId, RankId, StaffId, StudentId};
+use crate::ids::{ClassId, RankId, StaffId, StudentId};
 use crate::people::{Role, Student};
 use crate::schedule::{ClassRef, SessionKey};
-use crate::text::{PersonName, Prose};
+use crate::text::PersonName;
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit};
 use time::macros::{date, datetime};
@@ -33,18 +33,7 @@ fn checked_in_roll(tenant: TenantId) -> (DocId, AutoCommit, StudentId) {
     let key = session();
     let mut doc = roll::create(tenant, &key, ActorId::from([1; 16])).unwrap();
     let student = StudentId::new();
-    roll::check_in(
-        &mut doc,
-        &CheckIn {
-            student,
-            at: datetime!(2026-11-23 17:55 UTC),
-            by: StaffId::new(),
-            device: DeviceId::new(),
-            method: Method::Card,
-            pass: None,
-        },
-    )
-    .unwrap();
+    roll::check_in(&mut doc, &roll::sample_check_in(student)).unwrap();
     (roll::doc_id(tenant, &key), doc, student)
 }
 
@@ -165,19 +154,7 @@ fn changes_beyond_the_devices_role_are_forbidden() {
     apply(&mut server, tenant, id, FRONT_DESK, &created).unwrap();
     let heads = server.get_heads();
 
-    student::add_promotion(
-        &mut device,
-        &Promotion {
-            id: PromotionId::new(),
-            from: s.start_grade.clone(),
-            to: Grade::new(s.start_grade.rank, 1),
-            on: date!(2026 - 11 - 22),
-            by: StaffId::new(),
-            notes: Prose::default(),
-            recorded_at: datetime!(2026-11-22 19:00 UTC),
-        },
-    )
-    .unwrap();
+    student::add_promotion(&mut device, &student::sample_stripe(&s)).unwrap();
     let promotion = all_changes(&mut device).pop().unwrap();
     assert_refused(
         apply(
@@ -250,15 +227,7 @@ fn a_change_automerge_cannot_take_is_refused_not_a_panic() {
 
     // The copy still takes a good check-in.
     let mut device = server.fork().with_actor(ActorId::from([2; 16]));
-    let check_in = CheckIn {
-        student: StudentId::new(),
-        at: datetime!(2026-11-23 17:55 UTC),
-        by: StaffId::new(),
-        device: DeviceId::new(),
-        method: Method::Card,
-        pass: None,
-    };
-    roll::check_in(&mut device, &check_in).unwrap();
+    roll::check_in(&mut device, &roll::sample_check_in(StudentId::new())).unwrap();
     device.commit();
     let good: Vec<Vec<u8>> = device
         .get_changes(&heads)

@@ -390,6 +390,18 @@ impl DeviceProcess {
         self.ok(json!({ "op": "sync" })).await
     }
 
+    /// Adds `count` students ("Student 0", ...); their ids.
+    pub async fn add_students(&mut self, count: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let added = self
+                .ok(json!({ "op": "add_student", "name": format!("Student {n}") }))
+                .await;
+            ids.push(added.as_str().unwrap().to_owned());
+        }
+        ids
+    }
+
     pub async fn snapshot(&mut self) -> Value {
         self.ok(json!({ "op": "snapshot" })).await
     }
