@@ -18,9 +18,11 @@ use crate::crypto::{random_token, secret_hash};
 use crate::db::audit::{Actor, insert_audit};
 use crate::db::refresh_tokens::{
     insert_refresh_token, select_refresh_token_for_update, update_refresh_family_revoked,
-    update_refresh_token_used,
+    update_refresh_token_used, update_user_sessions_revoked,
 };
-use crate::db::users::{NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_role};
+use crate::db::users::{
+    NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_disabled, update_user_role,
+};
 use crate::db::{self, Tx};
 use crate::error::ApiError;
 use crate::server_edits;
@@ -111,6 +113,7 @@ async fn issue_tokens(
         tid: *tenant.as_uuid(),
         role: user.role.clone(),
         student: user.student_id,
+        sid: family,
         iat: now.unix_timestamp(),
         exp: (now + access).unix_timestamp(),
     };
@@ -295,6 +298,53 @@ pub async fn change_role(
     insert_audit(&mut tx, tenant, Actor::User(by_user), "role_changed", &detail).await?;
     tx.commit().await?;
     edit_staff(state, tenant, target, move |record| record.role = role).await
+}
+
+/// Disables an account, or enables it again. A disabled account cannot
+/// sign in, and each of its sessions ends at once: its access tokens stop
+/// at their next request, not when they expire. Admins disable instructors,
+/// the front desk and members; only an owner disables an owner or an admin;
+/// nobody disables their own account.
+pub async fn set_disabled(
+    state: &AppState,
+    tenant: TenantId,
+    by: (Uuid, Role),
+    target: Uuid,
+    disabled: bool,
+) -> Result<(), ApiError> {
+    let (by_user, by_role) = by;
+    if by_user == target {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "nobody disables or enables their own account",
+        ));
+    }
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let user = select_user(&mut tx, tenant, target)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such user here"))?;
+    let powerful = Role::parse(&user.role).is_ok_and(|role| role.at_least(Role::Admin));
+    if powerful && by_role != Role::Owner {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only an owner disables or enables an owner or an admin",
+        ));
+    }
+    update_user_disabled(&mut tx, tenant, target, disabled).await?;
+    if disabled {
+        update_user_sessions_revoked(&mut tx, tenant, target).await?;
+    }
+    let action = if disabled { "user_disabled" } else { "user_enabled" };
+    insert_audit(
+        &mut tx,
+        tenant,
+        Actor::User(by_user),
+        action,
+        &json!({ "user": target }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Sets the PIN that unlocks a shared tablet for this staff member offline:

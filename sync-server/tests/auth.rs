@@ -221,6 +221,7 @@ async fn every_request_stays_inside_its_academy() {
         tid: *tiger.id.as_uuid(),
         role: "owner".into(),
         student: None,
+        sid: uuid::Uuid::now_v7(),
         iat: 0,
         exp: 1,
     });
@@ -234,6 +235,7 @@ async fn every_request_stays_inside_its_academy() {
         tid: *tiger.id.as_uuid(),
         role: "owner".into(),
         student: None,
+        sid: uuid::Uuid::now_v7(),
         iat: 0,
         exp: i64::MAX,
     });
@@ -438,5 +440,133 @@ async fn guesses_sent_at_once_are_held_to_the_limit() {
     assert_eq!((checked, waiting), (5, 11));
     let actions = audit_actions(&server, &tiger).await;
     assert_eq!(actions.iter().filter(|a| *a == "sign_in_failed").count(), 5);
+    server.stop().await;
+}
+
+/// The status of a call only staff may make, with `token`.
+async fn devices_with(server: &TestServer, token: &str) -> StatusCode {
+    server
+        .request(Method::GET, "golden-tiger", "/v1/devices", Some(token))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Signing out ends the session at once: its access token is refused on
+/// its next request, not honoured until it expires.
+#[tokio::test]
+async fn an_access_token_stops_at_sign_out() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let email = server.staff(&tiger, Role::Admin).await;
+    let tokens = server.sign_in("golden-tiger", &email).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let other = server.sign_in("golden-tiger", &email).await;
+    assert_eq!(devices_with(&server, access).await, StatusCode::OK);
+    let out = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/sign-out", None)
+        .json(&json!({ "refresh_token": tokens["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success(), "{}", out.status());
+    let after = server
+        .request(Method::GET, "golden-tiger", "/v1/devices", Some(access))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(after, StatusCode::UNAUTHORIZED).await, "invalid_token");
+    // Another session of the same account carries on.
+    let other = other["access_token"].as_str().unwrap();
+    assert_eq!(devices_with(&server, other).await, StatusCode::OK);
+    server.stop().await;
+}
+
+/// A disabled account's sessions end at once and it cannot sign in; only
+/// an owner disables an admin; nobody disables themselves; enabled again,
+/// it signs in.
+#[tokio::test]
+async fn a_disabled_account_is_out_at_once_until_enabled() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let owner_email = server.staff(&tiger, Role::Owner).await;
+    let owner_tokens = server.sign_in("golden-tiger", &owner_email).await;
+    let owner = owner_tokens["access_token"].as_str().unwrap();
+    let owner_id = owner_tokens["user_id"].as_str().unwrap();
+    let admin_email = server.staff(&tiger, Role::Admin).await;
+    let admin_tokens = server.sign_in("golden-tiger", &admin_email).await;
+    let admin = admin_tokens["access_token"].as_str().unwrap();
+    let admin_id = admin_tokens["user_id"].as_str().unwrap();
+    let desk_email = server.staff(&tiger, Role::FrontDesk).await;
+    let desk_tokens = server.sign_in("golden-tiger", &desk_email).await;
+    let desk = desk_tokens["access_token"].as_str().unwrap();
+    let desk_id = desk_tokens["user_id"].as_str().unwrap();
+    let set = |token: &str, user: &str, disabled: bool| {
+        server
+            .request(
+                Method::PUT,
+                "golden-tiger",
+                &format!("/v1/users/{user}/disabled"),
+                Some(token),
+            )
+            .json(&json!({ "disabled": disabled }))
+            .send()
+    };
+
+    let not_yours = set(admin, admin_id, true).await.unwrap();
+    assert_eq!(error_code(not_yours, StatusCode::FORBIDDEN).await, "forbidden");
+    assert_eq!(
+        set(admin, desk_id, true).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let refused = server
+        .request(Method::GET, "golden-tiger", "/v1/devices", Some(desk))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(refused, StatusCode::UNAUTHORIZED).await,
+        "invalid_token"
+    );
+    let signing_in = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+        .json(&json!({ "email": desk_email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_code(signing_in, StatusCode::FORBIDDEN).await,
+        "account_disabled"
+    );
+    let refresh = server
+        .request(Method::POST, "golden-tiger", "/v1/auth/refresh", None)
+        .json(&json!({ "refresh_token": desk_tokens["refresh_token"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refresh.status(),
+        StatusCode::UNAUTHORIZED,
+        "its refresh token is revoked too"
+    );
+
+    // An admin is the owner's to disable.
+    let above = set(admin, owner_id, true).await.unwrap();
+    assert_eq!(error_code(above, StatusCode::FORBIDDEN).await, "forbidden");
+    assert_eq!(
+        set(owner, admin_id, true).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(devices_with(&server, admin).await, StatusCode::UNAUTHORIZED);
+
+    assert_eq!(
+        set(owner, desk_id, false).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    server.sign_in("golden-tiger", &desk_email).await;
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(actions.iter().filter(|a| *a == "user_disabled").count(), 2);
+    assert_eq!(actions.iter().filter(|a| *a == "user_enabled").count(), 1);
     server.stop().await;
 }

@@ -19,6 +19,7 @@ use tatami_core::people::Role;
 use uuid::Uuid;
 
 use crate::crypto::{constant_time_eq, secret_hash};
+use crate::db::refresh_tokens::select_session_live;
 use crate::db::{self, audit::Actor};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -187,7 +188,10 @@ async fn authenticate_device(state: &AppState, tenant: &Tenant, token: &str) -> 
     Ok(Who::Device { device, role })
 }
 
-fn authenticate_user(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
+/// A signed access token whose session still lives. The check costs one
+/// indexed query, and makes sign-out and a disabled account take effect at
+/// once rather than when the token expires.
+async fn authenticate_user(state: &AppState, tenant: &Tenant, token: &str) -> Result<Who, ApiError> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = state.tokens.verify(token, now).map_err(|e| match e {
         TokenError::Expired => ApiError::new(ErrorCode::TokenExpired, "the access token expired: refresh it"),
@@ -197,6 +201,15 @@ fn authenticate_user(state: &AppState, tenant: &Tenant, token: &str) -> Result<W
         return Err(ApiError::new(
             ErrorCode::WrongTenant,
             "this credential belongs to another academy",
+        ));
+    }
+    let mut tx = db::begin(&state.pool, tenant.id).await?;
+    let live = select_session_live(&mut tx, tenant.id, claims.sub, claims.sid).await?;
+    tx.commit().await?;
+    if !live {
+        return Err(ApiError::new(
+            ErrorCode::InvalidToken,
+            "this session has ended (signed out, or the account was disabled): sign in again",
         ));
     }
     if claims.role == "member" {
@@ -228,7 +241,7 @@ impl FromRequestParts<AppState> for Caller {
         let who = if token.starts_with(DEVICE_PREFIX) {
             authenticate_device(state, &tenant, token).await?
         } else {
-            authenticate_user(state, &tenant, token)?
+            authenticate_user(state, &tenant, token).await?
         };
         Ok(Self { tenant, who })
     }

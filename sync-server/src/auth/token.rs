@@ -22,6 +22,10 @@ pub struct Claims {
     /// For members: their student.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub student: Option<Uuid>,
+    /// The session: the family of refresh tokens the sign-in started. A
+    /// token is honoured only while its session lives (see
+    /// `auth::authenticate_user`).
+    pub sid: Uuid,
     pub iat: i64,
     pub exp: i64,
 }
@@ -99,6 +103,7 @@ mod tests {
             tid: Uuid::now_v7(),
             role: "admin".into(),
             student: None,
+            sid: Uuid::now_v7(),
             iat: 1000,
             exp,
         }

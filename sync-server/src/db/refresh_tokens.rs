@@ -83,3 +83,43 @@ pub async fn update_refresh_family_revoked(
     .await?;
     Ok(())
 }
+
+/// Ends every session of `user`.
+pub async fn update_user_sessions_revoked(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE refresh_tokens SET revoked_at = now()
+         WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+        tenant.as_uuid(),
+        user
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Whether session `family` of `user` lives: one of its refresh tokens is
+/// neither revoked (sign-out, reuse, the account disabled) nor expired,
+/// and the account is not disabled.
+pub async fn select_session_live(
+    tx: &mut Tx,
+    tenant: TenantId,
+    user: Uuid,
+    family: Uuid,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (
+             SELECT 1 FROM refresh_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
+             WHERE t.tenant_id = $1 AND t.family_id = $2 AND t.user_id = $3
+               AND t.revoked_at IS NULL AND t.expires_at > now() AND u.disabled_at IS NULL
+           ) AS "live!""#,
+        tenant.as_uuid(),
+        family,
+        user
+    )
+    .fetch_one(&mut **tx)
+    .await
+}

@@ -82,3 +82,21 @@ pub async fn update_user_role(
     .await?;
     Ok(())
 }
+
+/// Disables the account (now) or enables it.
+pub async fn update_user_disabled(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    disabled: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET disabled_at = CASE WHEN $3 THEN now() END WHERE tenant_id = $1 AND id = $2",
+        tenant.as_uuid(),
+        id,
+        disabled
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

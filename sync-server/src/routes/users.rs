@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/users", post(create))
         .route("/v1/users/{id}/role", put(change_role))
+        .route("/v1/users/{id}/disabled", put(set_disabled))
         .route("/v1/me/pin", put(set_pin))
 }
 
@@ -92,6 +93,23 @@ async fn change_role(
     let by = caller.staff(Role::Admin)?;
     let role = Role::parse(&body.role).map_err(invalid)?;
     accounts::change_role(&state, caller.tenant.id, by, id, role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Disabled {
+    disabled: bool,
+}
+
+async fn set_disabled(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Disabled>,
+) -> Result<StatusCode, ApiError> {
+    let by = caller.staff(Role::Admin)?;
+    accounts::set_disabled(&state, caller.tenant.id, by, id, body.disabled).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
