@@ -45,11 +45,19 @@ impl Account {
     }
 }
 
-async fn hash_password(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
+/// Hashes a new password off the async threads (zxcvbn and Argon2 both
+/// take milliseconds), refusing one that leans on what the account is
+/// known by: its email, the parts of it, its name.
+async fn hash_password(password: String, email: &Email, name: &PersonName) -> Result<String, ApiError> {
+    let mut about: Vec<String> = vec![email.to_string(), name.to_string()];
+    about.extend(email.as_str().split(['@', '.', '-', '_', '+']).map(str::to_owned));
+    tokio::task::spawn_blocking(move || {
+        let about: Vec<&str> = about.iter().map(String::as_str).collect();
+        password::hash(&password, &about)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
 }
 
 /// Creates a user; staff also get their staff document.
@@ -62,7 +70,7 @@ pub async fn create_user(
     account: Account,
     by: Actor,
 ) -> Result<Uuid, ApiError> {
-    let hash = hash_password(password).await?;
+    let hash = hash_password(password, email, name).await?;
     let id = Uuid::now_v7();
     let mut tx = db::begin(&state.pool, tenant).await?;
     let student_id = match account {

@@ -265,13 +265,19 @@ async fn roles_are_granted_by_those_above_and_audited() {
     let instructor_token = server.token(&tiger, Role::Instructor).await;
     let too_low = create(&instructor_token, "front_desk").await.unwrap();
     assert_eq!(error_code(too_low, StatusCode::FORBIDDEN).await, "forbidden");
-    let weak = server
-        .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
-        .json(&json!({ "email": "weak@example.com", "name": "Weak", "password": "short", "role": "front_desk" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_code(weak, StatusCode::BAD_REQUEST).await, "weak_password");
+    for weak in ["short", "password1234", "weakling2026"] {
+        let refused = server
+            .request(Method::POST, "golden-tiger", "/v1/users", Some(&admin))
+            .json(&json!({ "email": "weakling@example.com", "name": "Weak", "password": weak, "role": "front_desk" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(refused, StatusCode::BAD_REQUEST).await,
+            "weak_password",
+            "{weak}"
+        );
+    }
 
     let set_role = |token: &str, user: &Value, role: &str| {
         server

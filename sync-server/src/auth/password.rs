@@ -3,21 +3,40 @@
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use zxcvbn::{Score, zxcvbn};
 
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
+/// The least strength a new password needs, as zxcvbn estimates it from
+/// how people really choose passwords (leaked lists, words, names, dates,
+/// keyboard runs): score 3 takes about 10^10 guesses.
+const MIN_SCORE: Score = Score::Three;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
     #[error("a password needs at least {MIN_LENGTH} characters")]
     TooShort,
+    #[error("this password is too easy to guess{0}: a few unrelated words make a strong one")]
+    Guessable(String),
     #[error("could not hash the password: {0}")]
     Hash(String),
 }
 
-pub fn hash(password: &str) -> Result<String, PasswordError> {
+/// Hashes a new password, refusing a short or guessable one. `about` holds
+/// what is known of the account (its email, name, academy), which a
+/// password must not lean on.
+pub fn hash(password: &str, about: &[&str]) -> Result<String, PasswordError> {
     if password.chars().count() < MIN_LENGTH {
         return Err(PasswordError::TooShort);
+    }
+    let estimate = zxcvbn(password, about);
+    if estimate.score() < MIN_SCORE {
+        let why = estimate
+            .feedback()
+            .and_then(zxcvbn::feedback::Feedback::warning)
+            .map(|warning| format!(" ({warning})"))
+            .unwrap_or_default();
+        return Err(PasswordError::Guessable(why));
     }
     hash_secret(password)
 }
@@ -49,7 +68,7 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// answers no faster than a wrong password.
 pub fn verify_nothing(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash("a password nobody has").unwrap_or_default());
+    let dummy = DUMMY.get_or_init(|| hash_secret("a password nobody has").unwrap_or_default());
     let _ = verify(password, dummy);
 }
 
@@ -59,11 +78,47 @@ mod tests {
 
     #[test]
     fn hashes_verify_only_their_password() {
-        let stored = hash("correct horse battery").unwrap();
+        let stored = hash("correct horse battery", &[]).unwrap();
         assert!(stored.starts_with("$argon2id$"));
         assert!(verify("correct horse battery", &stored));
         assert!(!verify("correct horse battery!", &stored));
         assert!(!verify("anything", "not a hash"));
-        assert!(matches!(hash("short"), Err(PasswordError::TooShort)));
+        assert!(matches!(hash("short", &[]), Err(PasswordError::TooShort)));
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_refused() {
+        for weak in [
+            "password123",
+            "1234567890",
+            "qwertyuiop",
+            "iloveyou2024",
+            "Password!!",
+        ] {
+            assert!(
+                matches!(hash(weak, &[]), Err(PasswordError::Guessable(_))),
+                "{weak}"
+            );
+        }
+        // What accounts.rs passes: the email, its parts, the name.
+        let about = [
+            "ana.souza@goldentiger.example",
+            "Ana Souza",
+            "ana",
+            "souza",
+            "goldentiger",
+            "example",
+        ];
+        assert!(matches!(
+            hash("goldentiger2026", &about),
+            Err(PasswordError::Guessable(_))
+        ));
+        for strong in [
+            "correct horse battery staple",
+            "plum cactus orbit lantern",
+            "Tq8#vL2!pZ9w",
+        ] {
+            assert!(hash(strong, &about).is_ok(), "{strong}");
+        }
     }
 }

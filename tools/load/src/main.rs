@@ -42,7 +42,7 @@ use time::OffsetDateTime;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-const PASSWORD: &str = "load test password";
+const PASSWORD: &str = "load test: plum cactus orbit lantern";
 /// The server under load gives its counters to this token.
 const METRICS_TOKEN: &str = "load test metrics";
 
