@@ -48,16 +48,22 @@ impl Account {
 /// Hashes a new password off the async threads (zxcvbn and Argon2 both
 /// take milliseconds), refusing one that leans on what the account is
 /// known by: its email, the parts of it, its name.
-async fn hash_password(password: String, email: &Email, name: &PersonName) -> Result<String, ApiError> {
+async fn hash_password(
+    state: &AppState,
+    password: String,
+    email: &Email,
+    name: &PersonName,
+) -> Result<String, ApiError> {
     let mut about: Vec<String> = vec![email.to_string(), name.to_string()];
     about.extend(email.as_str().split(['@', '.', '-', '_', '+']).map(str::to_owned));
-    tokio::task::spawn_blocking(move || {
-        let about: Vec<&str> = about.iter().map(String::as_str).collect();
-        password::hash(&password, &about)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
+    state
+        .hashing
+        .run(move || {
+            let about: Vec<&str> = about.iter().map(String::as_str).collect();
+            password::hash(&password, &about)
+        })
+        .await?
+        .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
 }
 
 /// Creates a user; staff also get their staff document.
@@ -70,7 +76,7 @@ pub async fn create_user(
     account: Account,
     by: Actor,
 ) -> Result<Uuid, ApiError> {
-    let hash = hash_password(password, email, name).await?;
+    let hash = hash_password(state, password, email, name).await?;
     let id = Uuid::now_v7();
     let mut tx = db::begin(&state.pool, tenant).await?;
     let student_id = match account {
@@ -172,16 +178,17 @@ pub async fn sign_in(
     let user = select_user_by_email(&mut tx, tenant.id, email.as_str()).await?;
     tx.commit().await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let matches = tokio::task::spawn_blocking(move || {
-        if let Some(stored) = stored {
-            password::verify(&password, &stored)
-        } else {
-            password::verify_nothing(&password);
-            false
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let matches = state
+        .hashing
+        .run(move || {
+            if let Some(stored) = stored {
+                password::verify(&password, &stored)
+            } else {
+                password::verify_nothing(&password);
+                false
+            }
+        })
+        .await?;
 
     let mut tx = db::begin(&state.pool, tenant.id).await?;
     let Some(user) = user.filter(|_| matches) else {
@@ -361,9 +368,10 @@ pub async fn set_pin(state: &AppState, tenant: TenantId, user: Uuid, pin: String
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::new(ErrorCode::InvalidPin, "a PIN is 4 to 8 digits"));
     }
-    let verifier = tokio::task::spawn_blocking(move || password::hash_pin(&pin))
-        .await
-        .map_err(ApiError::internal)?
+    let verifier = state
+        .hashing
+        .run(move || password::hash_pin(&pin))
+        .await?
         .map_err(ApiError::internal)?;
     let mut tx = db::begin(&state.pool, tenant).await?;
     insert_audit(&mut tx, tenant, Actor::User(user), "pin_changed", &json!({})).await?;

@@ -70,6 +70,9 @@ pub struct AuthSettings {
     pub sign_in_failures: u32,
     /// Days a device credential lasts; then the device is enrolled again.
     pub device_days: u32,
+    /// Password and PIN hashes (Argon2, 19 MiB each) under way at once;
+    /// unset, two per core.
+    pub concurrent_hashes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

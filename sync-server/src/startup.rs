@@ -13,6 +13,7 @@ use axum::serve::{IncomingStream, Listener};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 
+use crate::auth::hashing::HashGate;
 use crate::auth::rate_limit::FailureLimiter;
 use crate::auth::token::TokenKey;
 use crate::crypto::{MasterKey, random_token};
@@ -108,10 +109,23 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
         devices: crate::auth::DeviceCredentials::default(),
         metrics: Metrics::default(),
         sign_in_failures: FailureLimiter::new(failures, Duration::from_mins(15)),
+        hashing: HashGate::new(hash_ceiling(&settings), HASH_WAIT),
         stopping: tokio::sync::watch::channel(false).0,
         settings,
     });
     Ok(Server { state, cluster })
+}
+
+/// The longest a password hash waits for a place before the request is
+/// refused as too many.
+const HASH_WAIT: Duration = Duration::from_secs(3);
+
+/// `auth.concurrent_hashes`, else two per core.
+fn hash_ceiling(settings: &Settings) -> usize {
+    settings
+        .auth
+        .concurrent_hashes
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get() * 2))
 }
 
 /// Where the embedded database lives.

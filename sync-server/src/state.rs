@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::auth::DeviceCredentials;
+use crate::auth::hashing::HashGate;
 use crate::auth::rate_limit::FailureLimiter;
 use crate::auth::token::TokenKey;
 use crate::crypto::MasterKey;
@@ -31,6 +32,8 @@ pub struct Shared {
     pub devices: DeviceCredentials,
     /// Failed sign-ins per academy and email.
     pub sign_in_failures: FailureLimiter,
+    /// Password and PIN hashes under way at once.
+    pub hashing: HashGate,
     /// Set when the server begins to shut down: long polls answer at once.
     pub stopping: watch::Sender<bool>,
 }

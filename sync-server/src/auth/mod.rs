@@ -2,6 +2,7 @@
 //! their own credentials. Either way the credential must belong to the
 //! academy the request names.
 
+pub mod hashing;
 pub mod password;
 pub mod rate_limit;
 pub mod token;
