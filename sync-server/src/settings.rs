@@ -61,6 +61,9 @@ pub struct DatabaseSettings {
 pub struct AuthSettings {
     /// Signs access tokens. Generated into `data_dir` when unset.
     pub token_secret: Option<Secret<String>>,
+    /// Secrets that signed tokens before the current one: their tokens are
+    /// still honoured (until they expire) while keys rotate.
+    pub previous_token_secrets: Vec<Secret<String>>,
     /// Seals academies' pass-signing keys (32 bytes, base64). Generated into
     /// `data_dir` when unset; losing it loses every signing key.
     pub master_key: Option<Secret<String>>,
@@ -119,6 +122,7 @@ log_format = "pretty"
 max_connections = 16
 
 [auth]
+previous_token_secrets = []
 access_minutes = 15
 refresh_days = 30
 sign_in_failures = 5
@@ -148,6 +152,7 @@ impl Settings {
                     .separator("__")
                     .list_separator(",")
                     .with_list_parse_key("http.cors_origins")
+                    .with_list_parse_key("auth.previous_token_secrets")
                     .try_parsing(true),
             )
             .build()?

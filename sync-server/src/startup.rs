@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::hashing::HashGate;
 use crate::auth::rate_limit::FailureLimiter;
-use crate::auth::token::TokenKey;
+use crate::auth::token::TokenKeys;
 use crate::crypto::{MasterKey, random_token};
 use crate::metrics::Metrics;
 use crate::postgres::cluster::{ClusterError, ClusterOptions, PgCluster};
@@ -86,6 +86,13 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
         "token-secret",
         random_token,
     )?;
+    let previous: Vec<String> = settings
+        .auth
+        .previous_token_secrets
+        .iter()
+        .map(|secret| secret.expose().clone())
+        .collect();
+    let previous_token_secrets: Vec<&[u8]> = previous.iter().map(String::as_bytes).collect();
     let master_key = secret_or_file(
         settings.auth.master_key.as_ref(),
         &settings.data_dir,
@@ -103,7 +110,7 @@ pub async fn connect(settings: Settings) -> Result<Server, StartError> {
     let state = AppState::new(Shared {
         sync,
         pool,
-        tokens: TokenKey::new(token_secret.as_bytes()),
+        tokens: TokenKeys::new(token_secret.as_bytes(), &previous_token_secrets),
         master_key,
         tenants: TenantDirectory::default(),
         devices: crate::auth::DeviceCredentials::default(),

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use crate::auth::DeviceCredentials;
 use crate::auth::hashing::HashGate;
 use crate::auth::rate_limit::FailureLimiter;
-use crate::auth::token::TokenKey;
+use crate::auth::token::TokenKeys;
 use crate::crypto::MasterKey;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -23,7 +23,7 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub pool: PgPool,
     pub settings: Settings,
-    pub tokens: TokenKey,
+    pub tokens: TokenKeys,
     pub master_key: MasterKey,
     pub tenants: TenantDirectory,
     pub sync: SyncHub,

@@ -1,5 +1,6 @@
 //! Counting failures per key in a sliding window, to slow down password
-//! guessing.
+//! guessing. Not a request-rate limiter (governor's kind): attempts per
+//! account, counted as they start and cleared by a success.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;

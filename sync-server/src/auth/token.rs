@@ -1,14 +1,21 @@
-//! Short-lived access tokens: JWTs signed with HMAC-SHA256. Only this
-//! exact header is accepted, so no token can choose its own algorithm.
+//! Short-lived access tokens: JWTs signed with HMAC-SHA256. Each key has an
+//! id (`kid`, from a hash of its secret, which it does not reveal); a token
+//! is checked with the key its header names, and only that key's exact
+//! header is accepted, so no token can choose its own algorithm. Keys
+//! rotate: the current one signs, previous ones still verify until the
+//! tokens they signed have expired.
+//!
+//! Why not a JWT library: the server signs and checks one shape of token
+//! with one algorithm; the 100 lines here accept nothing else (no
+//! algorithm negotiation, no `none`, no key from the token), and a library
+//! would bring its own cryptography backend beside the server's.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
-
-const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
 /// What an access token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,32 +45,47 @@ pub enum TokenError {
     Expired,
 }
 
-/// Signs and checks access tokens.
+/// One signing key, with its id and the exact header of its tokens.
 #[derive(Clone)]
-pub struct TokenKey(Hmac<Sha256>);
+pub struct TokenKey {
+    mac: Hmac<Sha256>,
+    kid: String,
+    header: String,
+}
 
 impl std::fmt::Debug for TokenKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenKey(..)")
+        write!(f, "TokenKey({})", self.kid)
     }
 }
 
 impl TokenKey {
     pub fn new(secret: &[u8]) -> Self {
-        Self(
-            <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
+        let digest = Sha256::new_with_prefix(b"tatami/token-key-id/v1")
+            .chain_update(secret)
+            .finalize();
+        let kid = URL_SAFE_NO_PAD.encode(&digest[..9]);
+        Self {
+            mac: <Hmac<Sha256> as KeyInit>::new_from_slice(secret)
                 .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length")),
-        )
+            header: format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{kid}"}}"#),
+            kid,
+        }
+    }
+
+    /// The key's id, as tokens name it.
+    pub fn id(&self) -> &str {
+        &self.kid
     }
 
     pub fn sign(&self, claims: &Claims) -> String {
         let payload = serde_json::to_vec(claims).unwrap_or_default();
         let message = format!(
             "{}.{}",
-            URL_SAFE_NO_PAD.encode(HEADER),
+            URL_SAFE_NO_PAD.encode(&self.header),
             URL_SAFE_NO_PAD.encode(payload)
         );
-        let mut mac = self.0.clone();
+        let mut mac = self.mac.clone();
         mac.update(message.as_bytes());
         let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
         format!("{message}.{signature}")
@@ -77,10 +99,10 @@ impl TokenKey {
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| TokenError::Invalid)?;
-        let mut mac = self.0.clone();
+        let mut mac = self.mac.clone();
         mac.update(message.as_bytes());
         mac.verify_slice(&signature).map_err(|_| TokenError::Invalid)?;
-        if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(HEADER.as_bytes()) {
+        if URL_SAFE_NO_PAD.decode(header).ok().as_deref() != Some(self.header.as_bytes()) {
             return Err(TokenError::Invalid);
         }
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Invalid)?;
@@ -89,6 +111,37 @@ impl TokenKey {
             return Err(TokenError::Expired);
         }
         Ok(claims)
+    }
+}
+
+/// The server's keys: the current one signs; it and the previous ones
+/// verify, each the tokens whose header names it.
+#[derive(Debug, Clone)]
+pub struct TokenKeys {
+    current: TokenKey,
+    previous: Vec<TokenKey>,
+}
+
+impl TokenKeys {
+    pub fn new(current: &[u8], previous: &[&[u8]]) -> Self {
+        Self {
+            current: TokenKey::new(current),
+            previous: previous.iter().map(|secret| TokenKey::new(secret)).collect(),
+        }
+    }
+
+    pub fn sign(&self, claims: &Claims) -> String {
+        self.current.sign(claims)
+    }
+
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
+        let header = token.split('.').next().ok_or(TokenError::Invalid)?;
+        let header = URL_SAFE_NO_PAD.decode(header).map_err(|_| TokenError::Invalid)?;
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .find(|key| key.header.as_bytes() == header)
+            .ok_or(TokenError::Invalid)?
+            .verify(token, now)
     }
 }
 
@@ -120,6 +173,31 @@ mod tests {
             TokenKey::new(b"another secret").verify(&token, 1500),
             Err(TokenError::Invalid)
         );
+    }
+
+    /// Rotation: tokens of the previous key still verify, each with the
+    /// key its header names; a key's id says nothing of its secret.
+    #[test]
+    fn tokens_of_a_previous_key_verify_until_it_is_dropped() {
+        let old = TokenKey::new(b"last year's secret");
+        let token = old.sign(&claims(2000));
+        let rotated = TokenKeys::new(b"this year's secret", &[b"last year's secret"]);
+        assert_eq!(rotated.verify(&token, 1500), Ok(claims_of(&token)));
+        let fresh = rotated.sign(&claims(2000));
+        assert!(fresh.starts_with(&URL_SAFE_NO_PAD.encode(format!(
+            r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#,
+            TokenKey::new(b"this year's secret").id()
+        ))));
+        let dropped = TokenKeys::new(b"this year's secret", &[]);
+        assert_eq!(dropped.verify(&token, 1500), Err(TokenError::Invalid));
+        assert_eq!(dropped.verify(&fresh, 1500).map(|c| c.exp), Ok(2000));
+        assert_eq!(old.id().len(), 12);
+        assert!(!old.id().contains("secret"));
+    }
+
+    fn claims_of(token: &str) -> Claims {
+        let payload = token.split('.').nth(1).unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
     }
 
     #[test]
