@@ -21,7 +21,8 @@ use crate::db::refresh_tokens::{
     update_refresh_token_used, update_user_sessions_revoked,
 };
 use crate::db::users::{
-    NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_disabled, update_user_role,
+    NewUser, UserRow, insert_user, select_user, select_user_by_email, update_user_disabled,
+    update_user_password, update_user_role,
 };
 use crate::db::{self, Tx};
 use crate::error::ApiError;
@@ -46,16 +47,9 @@ impl Account {
 }
 
 /// Hashes a new password off the async threads (zxcvbn and Argon2 both
-/// take milliseconds), refusing one that leans on what the account is
-/// known by: its email, the parts of it, its name.
-async fn hash_password(
-    state: &AppState,
-    password: String,
-    email: &Email,
-    name: &PersonName,
-) -> Result<String, ApiError> {
-    let mut about: Vec<String> = vec![email.to_string(), name.to_string()];
-    about.extend(email.as_str().split(['@', '.', '-', '_', '+']).map(str::to_owned));
+/// take milliseconds), refusing one that leans on `about`.
+async fn hash_password(state: &AppState, password: String, about: &[String]) -> Result<String, ApiError> {
+    let about = about.to_vec();
     state
         .hashing
         .run(move || {
@@ -64,6 +58,15 @@ async fn hash_password(
         })
         .await?
         .map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
+}
+
+/// What an account is known by, which its password must not lean on: its
+/// email, the parts of it, its name.
+fn about(email: &Email, name: Option<&PersonName>) -> Vec<String> {
+    let mut about = vec![email.to_string()];
+    about.extend(name.map(ToString::to_string));
+    about.extend(email.as_str().split(['@', '.', '-', '_', '+']).map(str::to_owned));
+    about
 }
 
 /// Creates a user; staff also get their staff document.
@@ -76,7 +79,7 @@ pub async fn create_user(
     account: Account,
     by: Actor,
 ) -> Result<Uuid, ApiError> {
-    let hash = hash_password(state, password, email, name).await?;
+    let hash = hash_password(state, password, &about(email, Some(name))).await?;
     let id = Uuid::now_v7();
     let mut tx = db::begin(&state.pool, tenant).await?;
     let student_id = match account {
@@ -335,16 +338,7 @@ pub async fn set_disabled(
         ));
     }
     let mut tx = db::begin(&state.pool, tenant).await?;
-    let user = select_user(&mut tx, tenant, target)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such user here"))?;
-    let powerful = Role::parse(&user.role).is_ok_and(|role| role.at_least(Role::Admin));
-    if powerful && by_role != Role::Owner {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "only an owner disables or enables an owner or an admin",
-        ));
-    }
+    managed_user(&mut tx, tenant, by_role, target).await?;
     update_user_disabled(&mut tx, tenant, target, disabled).await?;
     if disabled {
         update_user_sessions_revoked(&mut tx, tenant, target).await?;
@@ -355,6 +349,101 @@ pub async fn set_disabled(
         tenant,
         Actor::User(by_user),
         action,
+        &json!({ "user": target }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account `target`, if `by_role` may manage it (disable it, set its
+/// password): admins manage instructors, the front desk and members; only
+/// an owner manages an owner or an admin.
+async fn managed_user(
+    tx: &mut Tx,
+    tenant: TenantId,
+    by_role: Role,
+    target: Uuid,
+) -> Result<UserRow, ApiError> {
+    let user = select_user(tx, tenant, target)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such user here"))?;
+    let powerful = Role::parse(&user.role).is_ok_and(|role| role.at_least(Role::Admin));
+    if powerful && by_role != Role::Owner {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only an owner manages an owner's or an admin's account",
+        ));
+    }
+    Ok(user)
+}
+
+/// Who changes a password: the account itself, giving its current one, or
+/// someone who manages it (an admin resetting a forgotten one).
+#[derive(Debug)]
+pub enum PasswordChange {
+    Own { current: String },
+    Reset { by_role: Role },
+}
+
+/// Sets `target`'s password to `new` (as strong as a new account's) and
+/// ends every session it has, so a password given away stops working
+/// everywhere at once. A wrong current password is a failed sign-in:
+/// counted, audited.
+pub async fn change_password(
+    state: &AppState,
+    tenant: TenantId,
+    by: Uuid,
+    target: Uuid,
+    change: PasswordChange,
+    new: String,
+) -> Result<(), ApiError> {
+    // No database connection is held through a hash.
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    let user = match &change {
+        PasswordChange::Own { .. } => select_user(&mut tx, tenant, target)
+            .await?
+            .ok_or_else(|| ApiError::new(ErrorCode::UnknownUser, "there is no such user here"))?,
+        PasswordChange::Reset { by_role } => managed_user(&mut tx, tenant, *by_role, target).await?,
+    };
+    tx.commit().await?;
+    if let PasswordChange::Own { current } = change {
+        let key = format!("{tenant}:{}", user.email);
+        state
+            .sign_in_failures
+            .attempt(&key, Instant::now())
+            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        let stored = user.password_hash.clone();
+        if !state
+            .hashing
+            .run(move || password::verify(&current, &stored))
+            .await?
+        {
+            let mut tx = db::begin(&state.pool, tenant).await?;
+            let detail = json!({ "user": target });
+            insert_audit(
+                &mut tx,
+                tenant,
+                Actor::User(by),
+                "password_change_failed",
+                &detail,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(invalid_credentials());
+        }
+        state.sign_in_failures.clear(&key);
+    }
+    let email = Email::parse(&user.email).map_err(ApiError::internal)?;
+    let hash = hash_password(state, new, &about(&email, None)).await?;
+    let mut tx = db::begin(&state.pool, tenant).await?;
+    update_user_password(&mut tx, tenant, target, &hash).await?;
+    update_user_sessions_revoked(&mut tx, tenant, target).await?;
+    insert_audit(
+        &mut tx,
+        tenant,
+        Actor::User(by),
+        "password_changed",
         &json!({ "user": target }),
     )
     .await?;

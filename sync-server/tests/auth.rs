@@ -576,3 +576,100 @@ async fn a_disabled_account_is_out_at_once_until_enabled() {
     assert_eq!(actions.iter().filter(|a| *a == "user_enabled").count(), 1);
     server.stop().await;
 }
+
+/// A member of staff changes their password with the current one, and an
+/// admin resets a forgotten one: either way the new password must be
+/// strong, the old one stops, and every session of the account ends.
+#[tokio::test]
+async fn passwords_are_changed_with_the_current_one_or_reset_by_an_admin() {
+    let server = TestServer::start().await;
+    let tiger = server.academy("golden-tiger").await;
+    let admin = server.token(&tiger, Role::Admin).await;
+    let email = server.staff(&tiger, Role::Instructor).await;
+    let tokens = server.sign_in("golden-tiger", &email).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let id = tokens["user_id"].as_str().unwrap();
+    let put = |token: &str, path: String, body: Value| {
+        server
+            .request(Method::PUT, "golden-tiger", &path, Some(token))
+            .json(&body)
+            .send()
+    };
+    let sign_in = |password: &'static str| {
+        server
+            .request(Method::POST, "golden-tiger", "/v1/auth/sign-in", None)
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+    };
+
+    let wrong = put(
+        access,
+        "/v1/me/password".into(),
+        json!({ "current": "not it at all", "new": "plum cactus orbit lantern" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        error_code(wrong, StatusCode::UNAUTHORIZED).await,
+        "invalid_credentials"
+    );
+    let weak = put(
+        access,
+        "/v1/me/password".into(),
+        json!({ "current": PASSWORD, "new": "password1234" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(error_code(weak, StatusCode::BAD_REQUEST).await, "weak_password");
+    let changed = put(
+        access,
+        "/v1/me/password".into(),
+        json!({ "current": PASSWORD, "new": "plum cactus orbit lantern" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        devices_with(&server, access).await,
+        StatusCode::UNAUTHORIZED,
+        "the session ended"
+    );
+    let old = sign_in(PASSWORD).await.unwrap();
+    assert_eq!(
+        error_code(old, StatusCode::UNAUTHORIZED).await,
+        "invalid_credentials"
+    );
+    assert_eq!(
+        sign_in("plum cactus orbit lantern").await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let reset = put(
+        &admin,
+        format!("/v1/users/{id}/password"),
+        json!({ "password": "quartz meadow violin harbor" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        sign_in("quartz meadow violin harbor").await.unwrap().status(),
+        StatusCode::OK
+    );
+    let desk = server.token(&tiger, Role::FrontDesk).await;
+    let not_yours = put(
+        &desk,
+        format!("/v1/users/{id}/password"),
+        json!({ "password": "quartz meadow violin harbor" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(error_code(not_yours, StatusCode::FORBIDDEN).await, "forbidden");
+    let actions = audit_actions(&server, &tiger).await;
+    assert_eq!(actions.iter().filter(|a| *a == "password_changed").count(), 2);
+    assert_eq!(
+        actions.iter().filter(|a| *a == "password_change_failed").count(),
+        1
+    );
+    server.stop().await;
+}

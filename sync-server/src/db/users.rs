@@ -100,3 +100,20 @@ pub async fn update_user_disabled(
     .await?;
     Ok(())
 }
+
+pub async fn update_user_password(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE users SET password_hash = $3 WHERE tenant_id = $1 AND id = $2",
+        tenant.as_uuid(),
+        id,
+        hash
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -13,7 +13,7 @@ use tatami_core::text::{Email, PersonName};
 use uuid::Uuid;
 
 use super::json::{ApiJson, ApiPath};
-use crate::accounts::{self, Account};
+use crate::accounts::{self, Account, PasswordChange};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -23,6 +23,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/users", post(create))
         .route("/v1/users/{id}/role", put(change_role))
         .route("/v1/users/{id}/disabled", put(set_disabled))
+        .route("/v1/users/{id}/password", put(reset_password))
+        .route("/v1/me/password", put(change_own_password))
         .route("/v1/me/pin", put(set_pin))
 }
 
@@ -110,6 +112,53 @@ async fn set_disabled(
 ) -> Result<StatusCode, ApiError> {
     let by = caller.staff(Role::Admin)?;
     accounts::set_disabled(&state, caller.tenant.id, by, id, body.disabled).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetPassword {
+    password: String,
+}
+
+/// An admin sets a forgotten password; every session of the account ends.
+async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ResetPassword>,
+) -> Result<StatusCode, ApiError> {
+    let (by, by_role) = caller.staff(Role::Admin)?;
+    if by == id {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "change your own password with your current one (/v1/me/password)",
+        ));
+    }
+    let change = PasswordChange::Reset { by_role };
+    accounts::change_password(&state, caller.tenant.id, by, id, change, body.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnPassword {
+    current: String,
+    new: String,
+}
+
+/// A member of staff changes their own password; every session of the
+/// account ends, this one too.
+async fn change_own_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<OwnPassword>,
+) -> Result<StatusCode, ApiError> {
+    let (user, _) = caller.staff(Role::FrontDesk)?;
+    let change = PasswordChange::Own {
+        current: body.current,
+    };
+    accounts::change_password(&state, caller.tenant.id, user, user, change, body.new).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
