@@ -13,6 +13,7 @@ use crate::settings::Settings;
 use crate::startup::existing_master_key;
 use crate::{academies, build, connect, crypto, demo, telemetry};
 use clap::{Parser, Subcommand};
+use sqlx::{Connection, PgConnection};
 use tatami_core::people::Role;
 use tatami_core::text::{Email, Label, PersonName, Slug, TimeZoneName};
 
@@ -212,10 +213,22 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             println!("restored {}; new log epochs: {academies}", from.display());
         }
         Command::Restored => {
-            let server = connect(settings).await?;
-            let renewed = renew_log_epochs(&server.state.pool).await;
-            server.shutdown().await?;
-            println!("new log epochs: {}", renewed.map_err(usage)?);
+            // The server's own role may not rewrite the academy directory.
+            let Some(owner) = settings
+                .database
+                .migrate_url
+                .as_ref()
+                .filter(|_| settings.database.url.is_some())
+            else {
+                return Err(usage(
+                    "for a configured database, set TATAMI_DATABASE__MIGRATE_URL to the schema owner's connection \
+                     (the embedded database's `restore` starts new epochs itself)",
+                ));
+            };
+            let mut owner = PgConnection::connect(owner.expose()).await.map_err(usage)?;
+            let renewed = renew_log_epochs(&mut owner).await.map_err(usage)?;
+            owner.close().await.map_err(usage)?;
+            println!("new log epochs: {renewed}");
         }
         Command::SeedDemo => {
             let server = connect(settings).await?;

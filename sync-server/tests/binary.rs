@@ -201,3 +201,49 @@ async fn seed_demo_prints_working_credentials() {
     stop(child).await;
     let _ = std::fs::remove_dir_all(&data_dir);
 }
+
+/// `restored`, after a configured database was restored with other tools:
+/// it needs the schema owner (the server's role may not rewrite the
+/// academy directory) and gives every academy a new log epoch.
+#[tokio::test]
+async fn restored_starts_new_log_epochs_as_the_schema_owner() {
+    use sqlx::Connection;
+    let db = tatami_sync_server::postgres::testing::fresh_database().await;
+    let epochs = || async {
+        let mut conn = sqlx::PgConnection::connect_with(&db.superuser).await.unwrap();
+        let epochs: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT log_epoch FROM tenants ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        epochs
+    };
+    let server = tatami_sync_server::testing::TestServer::start_with(db.clone(), |_| {}).await;
+    server.academy("golden-tiger").await;
+    server.academy("white-crane").await;
+    server.stop().await;
+    let before = epochs().await;
+    let data_dir = temp_dir();
+    let restored = |owner: Option<String>| {
+        let mut command = command(&data_dir, &["restored"]);
+        command.env("TATAMI_DATABASE__URL", &db.app_url);
+        match owner {
+            Some(owner) => command.env("TATAMI_DATABASE__MIGRATE_URL", owner),
+            None => command.env_remove("TATAMI_DATABASE__MIGRATE_URL"),
+        };
+        command.output()
+    };
+    let refused = restored(None).await.unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("MIGRATE_URL"));
+    let owner_url = db.app_url.replacen("tatami_app@", "tatami_owner@", 1);
+    let done = restored(Some(owner_url)).await.unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("new log epochs: 2"));
+    let after = epochs().await;
+    assert_eq!(after.len(), 2);
+    assert!(
+        before.iter().zip(&after).all(|(b, a)| b != a),
+        "every academy a new epoch"
+    );
+}
