@@ -24,7 +24,7 @@ fn postmaster(dir: &Path) -> rustix::process::Pid {
 #[tokio::test]
 async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_twice() {
     let dir = scratch_dir();
-    let server = ServerProcess::embedded(&dir).await;
+    let mut server = ServerProcess::embedded(&dir).await;
     let academy = open_academy(&server, &dir).await;
     let mut laptop = academy.device(Role::Admin).await;
     laptop.ok(json!({ "op": "set_belts", "ranks": belts(40) })).await;
@@ -73,4 +73,6 @@ async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_
     let on_server = server_check_ins(&dir).await;
     assert_eq!(on_server.len(), students.len(), "{on_server:?}");
     assert!(on_server.values().all(|&n| n == 1), "each once: {on_server:?}");
+    server.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -200,4 +200,7 @@ async fn after_a_restore_every_check_in_any_device_confirmed_comes_back_once() {
     assert_eq!(server_promotions(&dir).await, vec![s[0].to_owned()]);
     converge(&mut devices).await;
     assert_everything_back(&dir, &mut devices, &all_check_ins, &all_promotions).await;
+    // A database, its archive and two backups: hundreds of MiB, not left behind.
+    server.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
 }
