@@ -197,14 +197,20 @@ async fn requests_are_bounded_in_time_and_in_number() {
         )
         .send();
     let waiting = tokio::spawn(waiting);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    // ...so another request is refused at once...
-    let busy = server
-        .http
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .unwrap();
+    // ...so another request is refused at once, as soon as the wait holds
+    // it (and before the wait's own second is up).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(900);
+    let busy = loop {
+        let answer = server
+            .http
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .unwrap();
+        if answer.status() == StatusCode::TOO_MANY_REQUESTS || std::time::Instant::now() > deadline {
+            break answer;
+        }
+    };
     assert_eq!(
         error_code(busy, StatusCode::TOO_MANY_REQUESTS).await,
         "too_many_requests"

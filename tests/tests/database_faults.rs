@@ -7,11 +7,10 @@
 mod support;
 
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::json;
 use support::embedded::{open_academy, server_check_ins};
-use support::{ServerProcess, belts, scratch_dir};
+use support::{ServerProcess, belts, eventually, scratch_dir};
 use tatami_core::people::Role;
 
 /// The embedded PostgreSQL's postmaster.
@@ -51,19 +50,12 @@ async fn postgres_killed_mid_push_loses_nothing_acknowledged_and_counts_nothing_
     }
 
     // PostgreSQL comes back by itself; the tablet's retries get through.
-    let deadline = tokio::time::Instant::now() + Duration::from_mins(1);
-    loop {
+    let caught_up = eventually(&mut tablet, 60, async |tablet| {
         let synced = tablet.call(json!({ "op": "sync" })).await.is_ok();
-        let status = tablet.ok(json!({ "op": "status" })).await;
-        if synced && status["waiting"] == 0 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never synced again: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        synced && tablet.ok(json!({ "op": "status" })).await["waiting"] == 0
+    })
+    .await;
+    assert!(caught_up, "the tablet never synced again");
     assert_ne!(postmaster(&dir), killed, "PostgreSQL was started again");
     let log = std::fs::read_to_string(dir.join("postgres/server.log")).unwrap();
     assert!(

@@ -9,7 +9,6 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -18,6 +17,17 @@ use support::{DeviceProcess, ServerProcess, belts, scratch_dir};
 use tatami_core::people::Role;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+
+/// The database's clock now, as commit times are stamped.
+async fn database_clock(dir: &Path) -> OffsetDateTime {
+    let mut db = database(dir).await;
+    let now: OffsetDateTime = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    now
+}
 
 /// The students the server has a promotion of.
 async fn server_promotions(dir: &Path) -> Vec<String> {
@@ -133,9 +143,9 @@ async fn after_a_restore_every_check_in_any_device_confirmed_comes_back_once() {
     for device in [&mut laptop, &mut first, &mut second] {
         device.sync().await;
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let moment = OffsetDateTime::now_utc().format(&Rfc3339).unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The moment, read from the database's own clock after those commits:
+    // every one before is at or before it, every one after is later.
+    let moment = database_clock(&dir).await.format(&Rfc3339).unwrap();
 
     // After the moment.
     check_in(&mut first, s[4]).await;
