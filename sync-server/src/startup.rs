@@ -8,8 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::net::TcpListener;
 
@@ -25,7 +24,7 @@ use crate::settings::{Secret, Settings};
 use crate::state::{AppState, Shared};
 use crate::sync::SyncHub;
 use crate::tenancy::TenantDirectory;
-use crate::tls::{self, ClientAddr, TlsListener};
+use crate::tls::{self, TlsListener};
 
 /// The file of the data directory that holds the master key, when none is
 /// configured.
@@ -295,10 +294,9 @@ pub async fn run_with_listener<L>(
 ) -> std::io::Result<()>
 where
     L: Listener<Addr = SocketAddr>,
-    for<'a> ClientAddr: Connected<IncomingStream<'a, L>>,
 {
     let stopping = state.stopping.clone();
-    let app = routes::router(state).into_make_service_with_connect_info::<ClientAddr>();
+    let app = routes::router(state).into_make_service();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

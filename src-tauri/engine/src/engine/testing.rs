@@ -359,7 +359,10 @@ impl Device {
             more: false,
             epoch: LogEpoch(uuid::Uuid::nil()),
         };
-        self.engine.apply_response(0, &response).unwrap();
+        assert!(
+            !self.engine.apply_response(0, &response).unwrap(),
+            "one log throughout"
+        );
     }
 }
 

@@ -120,6 +120,16 @@ fn project(conn: &rusqlite::Connection, doc: &AutoCommit) -> Result<(), StoreErr
     }
 }
 
+/// Whether `epoch` is another log than the one this device followed; the
+/// first epoch seen is remembered.
+fn log_restored(conn: &rusqlite::Connection, epoch: LogEpoch) -> Result<bool, StoreError> {
+    let epoch = epoch.0.to_string();
+    match Meta::LogEpoch.get(conn)? {
+        Some(followed) => Ok(followed != epoch),
+        None => Meta::LogEpoch.set(conn, &epoch).map(|()| false),
+    }
+}
+
 /// What the last bootstrap page completes.
 struct Finish {
     cursor: u64,
@@ -141,8 +151,10 @@ fn protocol(found: u32) -> Result<(), EngineError> {
 
 impl Engine {
     /// Acknowledges the pushed outbox up to `up_to` and applies what was
-    /// pulled, with the new cursor, in one transaction.
-    pub(crate) fn apply_response(&self, up_to: i64, response: &SyncResponse) -> Result<(), EngineError> {
+    /// pulled, with the new cursor, in one transaction. Returns whether the
+    /// server's log is another than the one this device followed (a
+    /// restore).
+    pub(crate) fn apply_response(&self, up_to: i64, response: &SyncResponse) -> Result<bool, EngineError> {
         protocol(response.protocol)?;
         let refused: Vec<DocId> = response.refused.iter().map(|r| r.doc).collect();
         let mut groups: Vec<(DocId, Vec<Bytes>)> = Vec::new();
@@ -152,7 +164,7 @@ impl Engine {
                 None => groups.push((logged.doc, vec![logged.change.clone()])),
             }
         }
-        let kinds = self.with_store(|store| {
+        let (kinds, restored) = self.with_store(|store| {
             store.write(|tx| {
                 docs::acknowledge(tx, up_to, &refused)?;
                 let kinds = groups
@@ -160,10 +172,11 @@ impl Engine {
                     .map(|(doc, changes)| apply_pulled(tx, *doc, changes))
                     .collect::<Result<Vec<_>, _>>()?;
                 Meta::Cursor.set(tx, &response.cursor.to_string())?;
-                Ok(kinds)
+                Ok((kinds, log_restored(tx, response.epoch)?))
             })
         })?;
-        self.after_arrival(kinds)
+        self.after_arrival(kinds)?;
+        Ok(restored)
     }
 
     /// Reloads what depends on arrived documents and tells the screens.
@@ -235,18 +248,6 @@ impl Engine {
             })
         })?;
         self.after_arrival(kinds)
-    }
-
-    /// Whether the server's log is another than the one this device
-    /// followed (a restore): the first epoch seen is remembered.
-    pub(super) fn log_restored(&self, epoch: LogEpoch) -> Result<bool, EngineError> {
-        let epoch = epoch.0.to_string();
-        self.with_store(|store| {
-            store.write(|tx| match Meta::LogEpoch.get(tx)? {
-                Some(followed) => Ok(followed != epoch),
-                None => Meta::LogEpoch.set(tx, &epoch).map(|()| false),
-            })
-        })
     }
 
     /// Replaces a document the server refused changes to with the server's

@@ -228,14 +228,12 @@ impl Engine {
             report.cursor = response.cursor;
             let more = response.more;
             let refused = response.refused.clone();
-            let epoch = response.epoch;
             let restored = self
                 .blocking(move |engine| {
                     if let Some(server_time) = server_time {
                         engine.check_clock(server_time, sent, received)?;
                     }
-                    engine.apply_response(batch.up_to, &response)?;
-                    engine.log_restored(epoch)
+                    engine.apply_response(batch.up_to, &response)
                 })
                 .await?;
             for refusal in refused.into_iter().filter(|r| r.code.undoes()) {
